@@ -1,0 +1,36 @@
+from flask_appbuilder import Model
+from sqlalchemy import Column, DateTime, Integer, String, Text
+
+
+class AuditLog(Model):
+    """Append-only record of every business change and every login, logout and failed login."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, index=True)  # UTC
+    user_id = Column(Integer, index=True)
+    username = Column(String(128), index=True)
+    action = Column(String(16), nullable=False, index=True)
+    model = Column(String(64), index=True)
+    object_id = Column(String(64), index=True)
+    changes = Column(Text)  # JSON: {"field": [old, new]}
+    ip = Column(String(64))
+
+    def action_label(self):
+        from app.audit import ACTION_LABELS
+
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+    def model_label(self):
+        from app.audit import model_label
+
+        return model_label(self.model)
+
+    def changes_display(self):
+        import json
+
+        if not self.changes:
+            return ""
+        data = json.loads(self.changes)
+        return "; ".join(f"{k}: {v[0]} → {v[1]}" for k, v in data.items())

@@ -1,0 +1,170 @@
+"""Generic bases for every business view and API: permissions collapsed to can_read/can_write on one
+resource, rows scoped by `app.security.scope`, dropdowns narrowed, writes checked, rules enforced.
+
+A stream's view is then configuration only (NetBox style): model, columns, titles.
+"""
+from flask import abort
+from flask_appbuilder import ModelRestApi, ModelView
+from flask_babel import gettext, lazy_gettext as _l
+from sqlalchemy import Boolean
+from wtforms import BooleanField
+
+from app.extensions import db
+from app.rules import RuleViolation
+from app.security.scope import (
+    OrgChoiceFilter,
+    ScopeError,
+    ScopeFilter,
+    check_write,
+    is_scoped,
+    scope_values,
+)
+
+READ_METHODS = ("list", "show", "download", "get", "get_list", "info", "api_column_add", "api_column_edit")
+WRITE_METHODS = ("add", "edit", "delete", "post", "put", "action", "action_post")
+METHOD_PERMISSIONS = {**{m: "read" for m in READ_METHODS}, **{m: "write" for m in WRITE_METHODS}}
+
+
+def previous_scope_values(obj):
+    """The scope-column values an instance had when it was loaded, before any pending change."""
+    return scope_values(obj, before=True)
+
+
+def _org_rel_filters(model):
+    kinds = getattr(model, "__org_kinds__", {})
+    return {rel: [["id", OrgChoiceFilter, kind]] for rel, kind in kinds.items()}
+
+
+def _scoped_config(model):
+    """base_filters and dropdown filters for a model, derived from its declarations alone."""
+    config = {"base_filters": [["id", ScopeFilter, None]] if is_scoped(model) else []}
+    rel = _org_rel_filters(model)
+    config.update(add_rel=rel, edit_rel=rel, search_rel=rel)
+    return config
+
+
+def apply_scalar_defaults(item):
+    """Column defaults only apply at INSERT; rules must see them before (an API payload may omit them)."""
+    for column in type(item).__table__.columns:
+        default = column.default
+        if default is not None and default.is_scalar and getattr(item, column.key, None) is None:
+            setattr(item, column.key, default.arg)
+
+
+def validate_model(item):
+    """Run the model's plain-function rules (if any) and raise RuleViolation with every problem."""
+    apply_scalar_defaults(item)
+    validator = getattr(type(item), "__validator__", None)
+    if validator is not None:
+        problems = validator(item)
+        if problems:
+            raise RuleViolation(problems)
+
+
+def _boolean_columns(model):
+    return [c.key for c in model.__table__.columns if isinstance(c.type, Boolean)]
+
+
+def yes_no(value):
+    return gettext("Yes") if value else gettext("No")
+
+
+def _boolean_form_fields(model, labels, columns, existing):
+    """Plain checkboxes: FAB puts InputRequired on non-nullable booleans, which refuses an unticked box."""
+    fields = dict(existing or {})
+    for key in _boolean_columns(model):
+        if key in columns and key not in fields:
+            default = model.__table__.columns[key].default
+            fields[key] = BooleanField(labels.get(key, key), default=default.arg if default is not None else False)
+    return fields
+
+
+class ScopedModelView(ModelView):
+    """ModelView whose every route goes through the scope."""
+
+    page_size = 25
+    method_permission_name = METHOD_PERMISSIONS
+
+    def __init__(self, **kwargs):
+        model = self.datamodel.obj
+        cfg = _scoped_config(model)
+        self.base_filters = cfg["base_filters"] + list(getattr(self, "extra_base_filters", []))
+        self.add_form_query_rel_fields = {**cfg["add_rel"], **(self.add_form_query_rel_fields or {})}
+        self.edit_form_query_rel_fields = {**cfg["edit_rel"], **(self.edit_form_query_rel_fields or {})}
+        self.search_form_query_rel_fields = {**cfg["search_rel"], **(self.search_form_query_rel_fields or {})}
+        labels = self.label_columns or {}
+        self.add_form_extra_fields = _boolean_form_fields(model, labels, self.add_columns or [],
+                                                          self.add_form_extra_fields)
+        self.edit_form_extra_fields = _boolean_form_fields(model, labels, self.edit_columns or [],
+                                                           self.edit_form_extra_fields)
+        self.formatters_columns = {**{k: yes_no for k in _boolean_columns(model)}, **(self.formatters_columns or {})}
+        super().__init__(**kwargs)
+
+    def pre_add(self, item):
+        try:
+            check_write(item)
+            validate_model(item)
+        except (ScopeError, RuleViolation):
+            db.session.rollback()
+            raise
+
+    def pre_update(self, item):
+        try:
+            check_write(item, before=previous_scope_values(item))
+            validate_model(item)
+        except (ScopeError, RuleViolation):
+            db.session.rollback()
+            raise
+
+    def pre_delete(self, item):
+        check_write(item, before=previous_scope_values(item))
+
+    def download(self, filename):
+        # FAB's download serves any file of the upload folder to anyone with read access; streams that
+        # store files serve them through their own scoped routes.
+        abort(404)
+
+
+class ScopedModelRestApi(ModelRestApi):
+    """ModelRestApi with the same scope, dropdown filters and rules as the UI views."""
+
+    method_permission_name = METHOD_PERMISSIONS
+    allow_browser_login = True
+
+    def __init__(self):
+        model = self.datamodel.obj
+        cfg = _scoped_config(model)
+        self.base_filters = cfg["base_filters"]
+        self.add_query_rel_fields = {**cfg["add_rel"], **(self.add_query_rel_fields or {})}
+        self.edit_query_rel_fields = {**cfg["edit_rel"], **(self.edit_query_rel_fields or {})}
+        super().__init__()
+
+    def pre_add(self, item):
+        check_write(item)
+        validate_model(item)
+
+    def pre_update(self, item):
+        check_write(item, before=previous_scope_values(item))
+        validate_model(item)
+
+    def pre_delete(self, item):
+        check_write(item, before=previous_scope_values(item))
+
+    def _guarded(self, call, *args):
+        try:
+            return call(*args)
+        except ScopeError as e:
+            db.session.rollback()
+            return self.response(403, message=str(e))
+        except RuleViolation as e:
+            db.session.rollback()
+            return self.response_422(message=e.messages)
+
+    def post_headless(self):
+        return self._guarded(super().post_headless)
+
+    def put_headless(self, pk):
+        return self._guarded(super().put_headless, pk)
+
+    def delete_headless(self, pk):
+        return self._guarded(super().delete_headless, pk)

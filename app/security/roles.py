@@ -1,0 +1,124 @@
+"""Roles are code: every stakeholder of DESIGN.md §1, what it may do, and how far it sees.
+
+`flask sync-roles` writes this map into FAB's tables (as Superset's `sync_role_definitions`); the database
+is never edited by hand. Permissions are collapsed to can_read / can_write on one resource per stream, shared
+by the UI views and the REST API.
+"""
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+# How far a role sees business data.
+CITY_WIDE = "city"  # every row in the city
+OWN_ORG = "org"  # rows of the user's organization and the units below it
+NO_DATA = "none"  # no business data at all (the three administrators)
+
+READ = "can_read"
+WRITE = "can_write"
+
+# Resources (FAB view-menu names) and the menu entries that open them.
+RETIREE = "Retiree"
+ORGANIZATION = "Organization"
+AUDIT_LOG = "AuditLog"
+USERS = "Users"
+ROLES = "Roles"
+
+MENU = {
+    RETIREE: ["Retirees", "Retiree ledger"],
+    ORGANIZATION: ["Organizations", "Organization units"],
+    AUDIT_LOG: ["Audit", "Audit log"],
+}
+
+
+@dataclass(frozen=True)
+class RoleDefinition:
+    code: str
+    label: object
+    scope: str
+    grants: tuple = ()
+    needs_full_id: bool = False
+    extra: tuple = field(default=())  # raw (permission, view_menu) pairs, e.g. FAB's security views
+
+
+def _rw(*resources):
+    return tuple((perm, r) for r in resources for perm in (READ, WRITE))
+
+
+def _r(*resources):
+    return tuple((READ, r) for r in resources)
+
+
+# Every logged-in user can see and edit their own profile and password.
+_SELF_SERVICE = (
+    ("can_this_form_get", "ResetMyPasswordView"),
+    ("can_this_form_post", "ResetMyPasswordView"),
+    ("can_userinfo", "UserDBModelView"),
+    ("resetmypassword", "UserDBModelView"),
+)
+_USER_ADMIN = tuple(
+    (p, "UserDBModelView")
+    for p in ("can_list", "can_show", "can_add", "can_edit", "can_delete", "resetpasswords")
+) + (
+    ("can_this_form_get", "ResetPasswordView"),
+    ("can_this_form_post", "ResetPasswordView"),
+    ("menu_access", "List Users"),
+    ("menu_access", "Security"),
+    ("can_list", "RoleModelView"),
+    ("can_show", "RoleModelView"),
+    ("menu_access", "List Roles"),
+)
+_SECURITY_ADMIN = (
+    ("can_list", "PermissionModelView"),
+    ("menu_access", "Base Permissions"),
+    ("can_list", "ViewMenuModelView"),
+    ("menu_access", "Views/Menus"),
+    ("can_list", "PermissionViewModelView"),
+    ("menu_access", "Permission on Views/Menus"),
+    ("can_list", "RoleModelView"),
+    ("can_show", "RoleModelView"),
+    ("menu_access", "List Roles"),
+    ("menu_access", "Security"),
+    ("can_list", "UserDBModelView"),
+    ("can_show", "UserDBModelView"),
+    ("menu_access", "List Users"),
+)
+
+ROLE_DEFINITIONS = (
+    RoleDefinition("enterprise", _l("Enterprise"), OWN_ORG, _rw(RETIREE) + _r(ORGANIZATION), True),
+    RoleDefinition("county", _l("County/district government"), OWN_ORG, _rw(RETIREE) + _r(ORGANIZATION), True),
+    RoleDefinition("township", _l("Township/street"), OWN_ORG, _rw(RETIREE) + _r(ORGANIZATION), True),
+    RoleDefinition("community", _l("Community"), OWN_ORG, _rw(RETIREE) + _r(ORGANIZATION), True),
+    RoleDefinition("sasac", _l("City SASAC (leading-group office)"), CITY_WIDE,
+                   _rw(RETIREE) + _r(ORGANIZATION), True),
+    RoleDefinition("hrss", _l("Human resources and social security bureau"), CITY_WIDE,
+                   _r(RETIREE, ORGANIZATION), True),
+    RoleDefinition("medins", _l("Medical insurance bureau"), CITY_WIDE, _r(RETIREE, ORGANIZATION), True),
+    RoleDefinition("orgdept", _l("Organization department"), CITY_WIDE, _r(RETIREE, ORGANIZATION), True),
+    RoleDefinition("finance", _l("Finance bureau"), CITY_WIDE, _r(RETIREE, ORGANIZATION)),
+    RoleDefinition("housing", _l("Housing and urban-rural development bureau"), CITY_WIDE,
+                   _r(RETIREE, ORGANIZATION)),
+    RoleDefinition("health", _l("Health commission"), CITY_WIDE, _r(RETIREE, ORGANIZATION)),
+    RoleDefinition("archives", _l("Archives"), CITY_WIDE, _r(RETIREE, ORGANIZATION)),
+    RoleDefinition("supervision", _l("Supervision office"), CITY_WIDE, _r(RETIREE, ORGANIZATION)),
+    RoleDefinition("leading_group", _l("Leading group"), CITY_WIDE, _r(RETIREE, ORGANIZATION)),
+    # The three administrators of 等保 2.0: none of them sees business data.
+    RoleDefinition("sysadmin", _l("System administrator"), NO_DATA, _rw(ORGANIZATION), extra=_USER_ADMIN),
+    RoleDefinition("secadmin", _l("Security administrator"), NO_DATA, extra=_SECURITY_ADMIN),
+    RoleDefinition("auditadmin", _l("Audit administrator"), NO_DATA, _r(AUDIT_LOG)),
+)
+
+ROLES_BY_CODE = {r.code: r for r in ROLE_DEFINITIONS}
+
+
+def permissions_of(role: RoleDefinition):
+    """The full (permission, view_menu) set of a role, menu entries included."""
+    pairs = set(_SELF_SERVICE) | set(role.extra) | set(role.grants)
+    for perm, resource in role.grants:
+        for menu in MENU.get(resource, ()):
+            pairs.add(("menu_access", menu))
+    return pairs
+
+
+def role_label(code):
+    role = ROLES_BY_CODE.get(code)
+    return str(role.label) if role else code

@@ -1,0 +1,18 @@
+"""Menu and route registration for every stream."""
+from flask_babel import lazy_gettext as _l
+
+
+def register(appbuilder):
+    from app.audit.views import AuditLogModelView
+    from app.org.views import OrganizationApi, OrganizationModelView
+    from app.retirees.views import RetireeApi, RetireeModelView
+
+    appbuilder.add_view(RetireeModelView, "Retiree ledger", icon="fa-address-book", label=_l("Retiree ledger"),
+                        category="Retirees", category_label=_l("Retirees"), category_icon="fa-users")
+    appbuilder.add_view(OrganizationModelView, "Organization units", icon="fa-sitemap",
+                        label=_l("Organization units"), category="Organizations",
+                        category_label=_l("Organizations"), category_icon="fa-building")
+    appbuilder.add_view(AuditLogModelView, "Audit log", icon="fa-history", label=_l("Audit log"),
+                        category="Audit", category_label=_l("Audit"), category_icon="fa-eye")
+    appbuilder.add_api(RetireeApi)
+    appbuilder.add_api(OrganizationApi)

@@ -1,0 +1,75 @@
+"""Configuration, read from the environment (12-factor), with a subclass for tests."""
+import os
+import pathlib
+
+BASE_DIR = pathlib.Path(__file__).resolve().parent
+INSTANCE_DIR = pathlib.Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+class Config:
+    # A fixed dev key would let anyone forge sessions in production; `make run` writes a random one to
+    # instance/secret_key when SECRET_KEY is not set.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'shannan.db'}"
+    )
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
+
+    APP_NAME = "Shannan SOE Retirees"
+    APP_THEME = ""
+    FAB_BASE_TEMPLATE = "base_layout.html"
+    FAB_INDEX_VIEW = "app.home.HomeView"
+    FAB_SECURITY_MANAGER_CLASS = "app.security.manager.ScopedSecurityManager"
+    # Permissions are created and roles synced by `flask sync-roles`, not on every start-up.
+    FAB_UPDATE_PERMS = False
+    # Alembic owns the schema; FAB must not create tables behind its back.
+    FAB_CREATE_DB = False
+    AUTH_ROLE_PUBLIC = "Public"
+    FAB_ADD_SECURITY_API = False
+    FAB_API_SWAGGER_UI = False  # the Swagger UI page loads assets from a CDN; the spec JSON stays.
+    AUTH_TYPE = 1  # AUTH_DB
+    AUTH_USER_REGISTRATION = False
+    AUTH_ROLES_SYNC_AT_LOGIN = False
+    AUTH_RATE_LIMITED = True
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = "memory://"
+    AUTH_RATE_LIMIT = "10 per 5 minute"
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    LANGUAGES = {
+        "zh": {"flag": "cn", "name": "中文"},
+        "bo": {"flag": "cn", "name": "བོད་ཡིག"},
+    }
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+
+    # Roles whose users see full resident ID numbers; others see them masked.
+    FULL_ID_ROLES = ("sasac", "hrss", "orgdept", "county", "township", "community", "enterprise")
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-only-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or os.environ.get(
+        "DATABASE_URL", "sqlite://"
+    )
+    RATELIMIT_ENABLED = False
+    FAB_PASSWORD_COMPLEXITY_ENABLED = False
+    # Cheap hashing keeps the many logins of the suite fast; production keeps FAB's scrypt default.
+    FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

@@ -1,0 +1,85 @@
+"""The generic scope test (after NetBox's view/API test mixins): a scoped model's case is data only — the
+list/show/edit/delete routes, its REST resource, a way to pick a row that a given user must not see, and a
+valid API payload. `test_scope.py` runs every route of every case for every user pairing."""
+import datetime
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy import select
+
+from app.org.models import Organization
+from app.retirees import idcard
+from app.retirees.models import Retiree
+
+
+@dataclass
+class ScopeCase:
+    name: str
+    model: type
+    route_base: str
+    api: str
+    search_column: str
+    # (username, picks a row that user must NOT see, picks a row that user MUST see)
+    pairs: list = field(default_factory=list)
+    api_payload: Callable = None  # (session, foreign_org) -> dict for POST /api/v1/<api>/
+
+
+def _org_id(session, code):
+    return session.scalar(select(Organization.id).where(Organization.code == code))
+
+
+def retiree_where(*conditions):
+    def pick(session):
+        return session.scalars(select(Retiree).where(*conditions).order_by(Retiree.id).limit(1)).one()
+
+    return pick
+
+
+def _enterprise(code):
+    return Retiree.enterprise_id.in_(select(Organization.id).where(Organization.code == code))
+
+
+def _receiving_county(code):
+    return Retiree.receiving_county_id.in_(select(Organization.id).where(Organization.code == code))
+
+
+def _community(code):
+    return Retiree.receiving_community_id.in_(select(Organization.id).where(Organization.code == code))
+
+
+def retiree_payload(session, enterprise_code, county_code):
+    return {
+        "enterprise": _org_id(session, enterprise_code),
+        "name_zh": "测试人员",
+        "gender": "M",
+        "ethnicity": "tibetan",
+        "resident_id": idcard.make("540502", datetime.date(1955, 1, 1), 901, True),
+        "birth_date": "1955-01-01",
+        "retirement_date": "2015-01-01",
+        "category": "in_region",
+        "receiving_county": _org_id(session, county_code),
+    }
+
+
+SCOPE_CASES = [
+    ScopeCase(
+        name="retiree",
+        model=Retiree,
+        route_base="/retirees",
+        api="retiree",
+        search_column="resident_id",
+        pairs=[
+            # enterprise users: their own enterprise only
+            ("enterprise1", retiree_where(_enterprise("E-C03")), retiree_where(_enterprise("E-S02"))),
+            ("enterprise2", retiree_where(_enterprise("E-S02")), retiree_where(_enterprise("E-C03"))),
+            # county users: retirees received by their county
+            ("county1", retiree_where(_receiving_county("540522")), retiree_where(_receiving_county("540502"))),
+            ("county2", retiree_where(_receiving_county("540502")), retiree_where(_receiving_county("540522"))),
+            # a township and a community see only what was assigned to them
+            ("township1", retiree_where(_receiving_county("540522")),
+             retiree_where(_community("540502-01-01"))),
+            ("community1", retiree_where(_community("540502-01-02")), retiree_where(_community("540502-01-01"))),
+        ],
+        api_payload=retiree_payload,
+    ),
+]
