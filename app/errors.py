@@ -18,7 +18,13 @@ def _wants_json():
 
 
 def _render(code, message=None):
+    from flask import g
+    from flask_login import current_user
+
     from app.extensions import appbuilder, db
+
+    if not hasattr(g, "user"):  # refused before FAB's before_request ran (CSRF check)
+        g.user = current_user
 
     if code >= 500:
         db.session.rollback()
@@ -29,7 +35,17 @@ def _render(code, message=None):
                            base_template=appbuilder.base_template), code
 
 
+def _reject_malformed_paging():
+    """FAB turns page_<view>/psize_<view> into int() unchecked; answer 400 instead of a 500."""
+    from flask import abort
+
+    for key, value in request.args.items():
+        if key.startswith(("page_", "psize_")) and not value.lstrip("-").isdigit():
+            abort(400)
+
+
 def init_app(app):
+    app.before_request(_reject_malformed_paging)
     for code in MESSAGES:
         app.register_error_handler(code, lambda e, code=code: _render(code))
     app.register_error_handler(CSRFError, lambda e: _render(

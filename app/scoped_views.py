@@ -7,7 +7,9 @@ from flask import abort
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import Boolean
+from flask_appbuilder.fields import QuerySelectField
 from wtforms import BooleanField
+from wtforms.fields.core import UnboundField
 
 from app.extensions import db
 from app.rules import RuleViolation
@@ -65,6 +67,10 @@ def _boolean_columns(model):
     return [c.key for c in model.__table__.columns if isinstance(c.type, Boolean)]
 
 
+def blank_if_none(value):
+    return "" if value is None else value
+
+
 def yes_no(value):
     return gettext("Yes") if value else gettext("No")
 
@@ -79,7 +85,22 @@ def _boolean_form_fields(model, labels, columns, existing):
     return fields
 
 
-class ScopedModelView(ModelView):
+def _readable_blank_options(form_class):
+    """FAB's relation dropdowns offer an empty choice whose text WTForms 3.2+ renders as its value, "__None"."""
+    for name in dir(form_class):
+        unbound = getattr(form_class, name, None)
+        if isinstance(unbound, UnboundField) and issubclass(unbound.field_class, QuerySelectField):
+            unbound.kwargs["blank_text"] = "—"
+
+
+class ReadableBlankOptionsMixin:
+    def _init_forms(self):
+        super()._init_forms()
+        for form_class in (self.add_form, self.edit_form):
+            _readable_blank_options(form_class)
+
+
+class ScopedModelView(ReadableBlankOptionsMixin, ModelView):
     """ModelView whose every route goes through the scope."""
 
     page_size = 25
@@ -97,21 +118,25 @@ class ScopedModelView(ModelView):
                                                           self.add_form_extra_fields)
         self.edit_form_extra_fields = _boolean_form_fields(model, labels, self.edit_columns or [],
                                                            self.edit_form_extra_fields)
-        self.formatters_columns = {**{k: yes_no for k in _boolean_columns(model)}, **(self.formatters_columns or {})}
+        shown = set(self.list_columns or []) | set(self.show_columns or []) | {
+            f for _title, spec in (self.show_fieldsets or []) for f in spec.get("fields", [])}
+        self.formatters_columns = {**{k: blank_if_none for k in shown},
+                                   **{k: yes_no for k in _boolean_columns(model)},
+                                   **(self.formatters_columns or {})}
         super().__init__(**kwargs)
 
     def pre_add(self, item):
         try:
-            check_write(item)
             validate_model(item)
+            check_write(item)
         except (ScopeError, RuleViolation):
             db.session.rollback()
             raise
 
     def pre_update(self, item):
         try:
-            check_write(item, before=previous_scope_values(item))
             validate_model(item)
+            check_write(item, before=previous_scope_values(item))
         except (ScopeError, RuleViolation):
             db.session.rollback()
             raise
@@ -140,12 +165,12 @@ class ScopedModelRestApi(ModelRestApi):
         super().__init__()
 
     def pre_add(self, item):
-        check_write(item)
         validate_model(item)
+        check_write(item)
 
     def pre_update(self, item):
-        check_write(item, before=previous_scope_values(item))
         validate_model(item)
+        check_write(item, before=previous_scope_values(item))
 
     def pre_delete(self, item):
         check_write(item, before=previous_scope_values(item))

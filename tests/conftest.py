@@ -93,9 +93,10 @@ def login(client, username, password=PASSWORD, lang=None):
 
 @pytest.fixture
 def as_user(app):
-    """as_user("county1", lang="bo") -> a logged-in test client."""
+    """as_user("county1", lang="bo") -> a logged-in test client (Chinese unless told otherwise: the
+    language choice sticks to the user, so tests never rely on what an earlier test left)."""
 
-    def _make(username, lang=None):
+    def _make(username, lang="zh"):
         return login(app.test_client(), username, lang=lang)
 
     return _make

@@ -30,7 +30,6 @@ class AuditLog(Model):
     def changes_display(self):
         import json
 
-        if not self.changes:
-            return ""
-        data = json.loads(self.changes)
-        return "; ".join(f"{k}: {v[0]} → {v[1]}" for k, v in data.items())
+        from app.audit import describe_changes
+
+        return describe_changes(self.model, json.loads(self.changes)) if self.changes else ""

@@ -1,25 +1,36 @@
-from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.audit.models import AuditLog
+from app.scoped_views import METHOD_PERMISSIONS, ScopedModelView
 from app.security.roles import AUDIT_LOG
 
 
-class AuditLogModelView(ModelView):
+def local_time(value):
+    """Stored in UTC, read in Beijing time (the users' clock)."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    if value is None:
+        return ""
+    return value.replace(tzinfo=datetime.timezone.utc).astimezone(ZoneInfo("Asia/Shanghai")).strftime(
+        "%Y-%m-%d %H:%M:%S")
+
+
+class AuditLogModelView(ScopedModelView):
     """Read and filter only: no role holds can_write on the audit log, and the routes are closed too."""
 
     datamodel = SQLAInterface(AuditLog)
     class_permission_name = AUDIT_LOG
-    method_permission_name = {"list": "read", "show": "read"}
-    base_permissions = ["can_read"]
+    method_permission_name = METHOD_PERMISSIONS  # can_write on the audit log is granted to no role
+    base_permissions = ["can_read", "can_write"]
     route_base = "/audit"
     page_size = 50
 
     list_title = _l("Audit log")
     show_title = _l("Audit record")
     label_columns = {
-        "at": _l("Time (UTC)"),
+        "at": _l("Time"),
         "username": _l("User"),
         "action": _l("Action"),
         "action_label": _l("Action"),
@@ -34,6 +45,7 @@ class AuditLogModelView(ModelView):
     show_columns = ["at", "username", "action_label", "model_label", "object_id", "changes_display", "ip"]
     search_columns = ["at", "username", "action", "model", "object_id"]
     base_order = ("at", "desc")
+    formatters_columns = {"at": local_time}
 
     def add(self):
         from flask import abort

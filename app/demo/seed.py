@@ -156,7 +156,7 @@ def seed_accounts(password):
             role = sm.find_role(role_code)
             if role is None:
                 raise RuntimeError(f"role {role_code} missing: run `flask sync-roles` first")
-            user = sm.add_user(username, username, role_code, f"{username}@demo.shannan.local", role, password)
+            user = sm.add_user(username, username, "演示", f"{username}@demo.shannan.local", role, password)
             user.org_id = org.id
         accounts.append((username, role_code, org.code, org.name_zh))
     db.session.commit()

@@ -2,6 +2,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, Length
 
+from app.audit import register_model
 from app.forms_common import coded_select
 from app.org.models import Organization, OrgKind, OwnershipLevel
 from app.scoped_views import ScopedModelRestApi, ScopedModelView
@@ -74,3 +75,8 @@ class OrganizationApi(ScopedModelRestApi):
     edit_columns = ["name_zh", "name_bo", "ownership_level"]
     search_columns = ["code", "kind", "name_zh", "name_bo", "parent"]
     label_columns = LABELS
+
+
+register_model(Organization, _l("Organization unit"), LABELS, {
+    "kind": OrgKind.LABELS, "ownership_level": OwnershipLevel.LABELS,
+})

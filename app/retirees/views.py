@@ -5,6 +5,7 @@ from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.audit import register_model
 from app.forms_common import RuleCheck, coded_select, editing_pk
 from app.retirees import idcard, rules
 from app.retirees.models import Category, Ethnicity, Gender, PensionSource, Retiree
@@ -175,3 +176,9 @@ class RetireeApi(ScopedModelRestApi):
 
     def pre_get(self, data):
         self._mask(data.get("result", {}))
+
+
+register_model(Retiree, _l("Retiree"), LABELS, {
+    "gender": Gender.LABELS, "ethnicity": Ethnicity.LABELS, "category": Category.LABELS,
+    "pension_source": PensionSource.LABELS,
+})

@@ -4,18 +4,34 @@ from flask import g, has_request_context
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import (
     Permission,
+    Role,
     PermissionView,
     ViewMenu,
     assoc_permissionview_role,
 )
-from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.security.views import (
+    PermissionModelView,
+    PermissionViewModelView,
+    RoleModelView,
+    UserDBModelView,
+    ViewMenuModelView,
+)
+from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.scoped_views import ReadableBlankOptionsMixin, blank_if_none, yes_no
+from app.security.labels import permission_label, permission_view_label, permissions_label, resource_label
 from app.security.models import OrgUser
+from app.security.roles import role_label
 
 
-class OrgUserDBModelView(UserDBModelView):
+def _roles_label(roles):
+    return "、".join(role_label(r.name) for r in roles or [])
+
+
+class OrgUserDBModelView(ReadableBlankOptionsMixin, UserDBModelView):
+    class_permission_name = "UserDBModelView"  # keep FAB's permission names for the user pages
     list_columns = ["username", "first_name", "last_name", "org", "roles", "active"]
     add_columns = UserDBModelView.add_columns[:]
     add_columns.insert(add_columns.index("roles"), "org")
@@ -33,12 +49,58 @@ class OrgUserDBModelView(UserDBModelView):
         (_l("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
     ]
     label_columns = dict(UserDBModelView.label_columns, org=_l("Organization"))
+    description_columns = {
+        "username": _l("The name the user signs in with."),
+        "org": _l("The unit the user works for: it decides which records the user sees."),
+        "roles": _l("What the user may do; one role per stakeholder (see the README)."),
+        "active": _l("It's not a good policy to remove a user, just make it inactive"),
+    }
     validators_columns = {}
+    formatters_columns = {"roles": _roles_label, "active": yes_no, "org": blank_if_none,
+                          "last_login": blank_if_none, "login_count": blank_if_none,
+                          "fail_login_count": blank_if_none, "changed_on": blank_if_none}
+
+
+# A role's name is its ASCII code (roles.py); wherever FAB prints a role — lists, dropdowns, search filters —
+# the reader should see its label in their language instead.
+Role.__str__ = lambda self: role_label(self.name)
+
+
+class ReadableRoleModelView(RoleModelView):
+    class_permission_name = "RoleModelView"
+    """Roles are code (app/security/roles.py): listed and shown here, changed only by `flask sync-roles`."""
+
+    list_widget = ListWidget
+    show_widget = ShowWidget
+    base_permissions = ["can_list", "can_show"]
+    formatters_columns = {"name": role_label, "permissions": permissions_label}
+    search_columns = ["name"]
+
+
+class ReadablePermissionModelView(PermissionModelView):
+    class_permission_name = "PermissionModelView"
+    formatters_columns = {"name": permission_label}
+
+
+class ReadableViewMenuModelView(ViewMenuModelView):
+    class_permission_name = "ViewMenuModelView"
+    formatters_columns = {"name": resource_label}
+
+
+class ReadablePermissionViewModelView(PermissionViewModelView):
+    class_permission_name = "PermissionViewModelView"
+    list_columns = ["permission", "view_menu"]
+    formatters_columns = {"permission": lambda p: permission_label(p.name),
+                          "view_menu": lambda v: resource_label(v.name)}
 
 
 class ScopedSecurityManager(SecurityManager):
     user_model = OrgUser
     userdbmodelview = OrgUserDBModelView
+    rolemodelview = ReadableRoleModelView
+    permissionmodelview = ReadablePermissionModelView
+    viewmenumodelview = ReadableViewMenuModelView
+    permissionviewmodelview = ReadablePermissionViewModelView
     # FAB's user statistics chart loads Google Charts from the internet.
     userstatschartview = None
 

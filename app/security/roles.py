@@ -52,6 +52,8 @@ def _r(*resources):
 _SELF_SERVICE = (
     ("can_this_form_get", "ResetMyPasswordView"),
     ("can_this_form_post", "ResetMyPasswordView"),
+    ("can_this_form_get", "UserInfoEditView"),
+    ("can_this_form_post", "UserInfoEditView"),
     ("can_userinfo", "UserDBModelView"),
     ("resetmypassword", "UserDBModelView"),
 )
@@ -119,6 +121,11 @@ def permissions_of(role: RoleDefinition):
     return pairs
 
 
+OTHER_ROLE_LABELS = {"Public": _l("Anonymous visitors"), "Admin": _l("Administrator")}
+
+
 def role_label(code):
     role = ROLES_BY_CODE.get(code)
-    return str(role.label) if role else code
+    if role:
+        return str(role.label)
+    return str(OTHER_ROLE_LABELS.get(code, code))

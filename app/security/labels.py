@@ -1,0 +1,72 @@
+"""Readable names for FAB's permission and resource identifiers, so the security pages speak zh/bo."""
+from flask_babel import gettext, lazy_gettext as _l
+
+PERMISSION_LABELS = {
+    "can_read": _l("Read"),
+    "can_write": _l("Write"),
+    "menu_access": _l("Menu access"),
+    "can_list": _l("List"),
+    "can_show": _l("Show"),
+    "can_add": _l("Add"),
+    "can_edit": _l("Edit"),
+    "can_delete": _l("Delete"),
+    "can_download": _l("Download"),
+    "can_get": _l("Read"),
+    "can_info": _l("Read"),
+    "can_post": _l("Add"),
+    "can_put": _l("Edit"),
+    "can_userinfo": _l("Your user information"),
+    "can_this_form_get": _l("Open form"),
+    "can_this_form_post": _l("Submit form"),
+    "resetmypassword": _l("Reset my password"),
+    "resetpasswords": _l("Reset Password"),
+    "copyrole": _l("Copy Role"),
+    "userinfoedit": _l("Edit User"),
+}
+
+RESOURCE_LABELS = {
+    "Retiree": _l("Retiree ledger"),
+    "Retirees": _l("Retirees"),
+    "Retiree ledger": _l("Retiree ledger"),
+    "Organization": _l("Organization units"),
+    "Organizations": _l("Organizations"),
+    "Organization units": _l("Organization units"),
+    "AuditLog": _l("Audit log"),
+    "Audit": _l("Audit"),
+    "Audit log": _l("Audit log"),
+    "UserDBModelView": _l("List Users"),
+    "List Users": _l("List Users"),
+    "RoleModelView": _l("List Roles"),
+    "List Roles": _l("List Roles"),
+    "UserGroupModelView": _l("List Groups"),
+    "List Groups": _l("List Groups"),
+    "Security": _l("Security"),
+    "PermissionModelView": _l("Base Permissions"),
+    "Base Permissions": _l("Base Permissions"),
+    "ViewMenuModelView": _l("Views/Menus"),
+    "Views/Menus": _l("Views/Menus"),
+    "PermissionViewModelView": _l("Permission on Views/Menus"),
+    "Permission on Views/Menus": _l("Permission on Views/Menus"),
+    "ResetMyPasswordView": _l("Reset my password"),
+    "ResetPasswordView": _l("Reset Password"),
+    "UserInfoEditView": _l("Edit User"),
+    "MenuApi": _l("Menu"),
+    "OpenApi": _l("Interface description"),
+    "SwaggerView": _l("Interface description"),
+}
+
+
+def permission_label(name):
+    return str(PERMISSION_LABELS.get(name, name))
+
+
+def resource_label(name):
+    return str(RESOURCE_LABELS.get(name, name))
+
+
+def permission_view_label(pv):
+    return f"{permission_label(pv.permission.name)}：{resource_label(pv.view_menu.name)}"
+
+
+def permissions_label(pvs):
+    return gettext("; ").join(sorted(permission_view_label(pv) for pv in pvs)) if pvs else ""

@@ -1,0 +1,91 @@
+"""The main pages of the app as each kind of user sees them, and helpers to read what a page shows."""
+import re
+from html.parser import HTMLParser
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.org.models import Organization
+from app.retirees.models import Retiree
+
+
+def main_pages(app):
+    """(username or None for anonymous, url) for every main page."""
+    with app.app_context():
+        retiree = db.session.scalars(select(Retiree).order_by(Retiree.id).limit(1)).one().id
+        org = db.session.scalars(select(Organization).order_by(Organization.id).limit(1)).one().id
+        db.session.remove()
+    return [
+        (None, "/login/"),
+        ("sasac", "/"),
+        ("sasac", "/retirees/list/"),
+        ("sasac", f"/retirees/show/{retiree}"),
+        ("sasac", "/retirees/add"),
+        ("sasac", f"/retirees/edit/{retiree}"),
+        ("sasac", "/orgs/list/"),
+        ("sasac", f"/orgs/show/{org}"),
+        ("sasac", "/users/userinfo/"),
+        ("sasac", "/resetmypassword/form"),
+        ("sasac", "/no-such-page"),
+        ("county1", "/"),
+        ("county1", "/retirees/list/"),
+        ("auditadmin", "/audit/list/"),
+        ("sysadmin", "/users/list/"),
+        ("sysadmin", "/users/add"),
+        ("sysadmin", "/roles/list/"),
+        ("sysadmin", "/orgs/add"),
+        ("secadmin", "/permissions/list/"),
+    ]
+
+
+class _TextExtractor(HTMLParser):
+    SKIP = {"script", "style"}
+    VISIBLE_ATTRS = {"placeholder", "title", "alt", "aria-label"}
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self._skip += 1
+        for name, value in attrs:
+            if name in self.VISIBLE_ATTRS and value:
+                self.parts.append(value)
+            if tag == "input" and name == "value" and ("type", "submit") in attrs and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(html):
+    parser = _TextExtractor()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
+def english_words(html, allowed=()):
+    """Latin-letter words a reader would see; codes, numbers, e-mails and allowed names are not words."""
+    found = set()
+    text = visible_text(html)
+    for name in sorted(allowed, key=len, reverse=True):
+        text = text.replace(name, " ")
+    for token in text.split():
+        token = token.strip("()[]{}.,:;!?'\"«»|/*-")
+        if not re.search(r"[A-Za-z]{2,}", token):
+            continue
+        if re.search(r"\d", token) or "@" in token or token in allowed:
+            continue
+        found.add(token)
+    return found
+
+
+EXTERNAL_URL = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//(?!127\.0\.0\.1|localhost)""",
+                          re.I)
+CSS_EXTERNAL = re.compile(r"""(?:url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?(?:https?:)?//)""", re.I)

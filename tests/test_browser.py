@@ -1,0 +1,103 @@
+"""A real browser (Debian's Chromium driven by Playwright): log in, switch to Tibetan, open the ledger, add
+a retiree with a bad ID (error shown in Tibetan), then a good one; screenshots go to tests/artifacts/."""
+import datetime
+import os
+import pathlib
+import shutil
+import subprocess
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from app.retirees import idcard
+from tests.conftest import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = pathlib.Path(__file__).parent / "artifacts"
+
+
+def _ensure_chromium():
+    if not os.path.exists(CHROMIUM) and os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], capture_output=True, timeout=600)
+        if not os.path.exists(CHROMIUM):
+            subprocess.run(["apt-get", "update", "-q"], capture_output=True, timeout=300)
+            subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], capture_output=True, timeout=600)
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed and cannot be installed without root")
+
+
+@pytest.fixture(scope="module")
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _ensure_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+def _login(page, base, username):
+    page.goto(f"{base}/login/")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def _type_date(page, selector, value):
+    # typed key by key as a person would: the date picker reads keystrokes, not a programmatic fill
+    page.fill(selector, "")
+    page.press_sequentially(selector, value)
+    page.press(selector, "Escape")
+
+
+def test_add_retiree_in_tibetan(app, live_server, browser, cleanup_retirees):
+    ARTIFACTS.mkdir(exist_ok=True)
+    external = []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server) else None)
+    _login(page, live_server, "enterprise1")
+    page.goto(f"{live_server}/lang/zh")
+    page.click("#lang-bo")
+    assert page.get_attribute("html", "lang") == "bo"
+    page.screenshot(path=str(ARTIFACTS / "home-bo.png"), full_page=True)
+
+    page.goto(f"{live_server}/retirees/list/")
+    page.screenshot(path=str(ARTIFACTS / "ledger-bo.png"), full_page=True)
+    page.goto(f"{live_server}/retirees/add")
+    born = datetime.date(1957, 8, 9)
+    good = idcard.make("540502", born, 77, True)
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    page.fill("#name_zh", "扎西多吉")
+    page.fill("#name_bo", "བཀྲ་ཤིས་རྡོ་རྗེ")
+    page.fill("#resident_id", bad)
+    _type_date(page, "#birth_date", born.isoformat())
+    _type_date(page, "#retirement_date", "2017-09-01")
+    page.click("[type=submit]")
+    error = page.locator(".has-error, .alert-danger, .text-danger").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "add-error-bo.png"), full_page=True)
+    assert any("\u0f00" <= ch <= "\u0fff" for ch in error), f"error not in Tibetan: {error!r}"
+    assert page.get_attribute("html", "lang") == "bo"
+
+    page.fill("#resident_id", good.lower())
+    page.click("[type=submit]")
+    page.wait_for_url(f"{live_server}/retirees/list/**")
+    page.goto(f"{live_server}/retirees/list/?_flt_3_resident_id={good}")
+    assert "扎西多吉" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "ledger-after-add-bo.png"), full_page=True)
+    font_ok = page.evaluate("document.fonts.check('16px \"Noto Serif Tibetan\"', 'བོད')")
+    assert font_ok
+    assert not external, f"requests left the app: {external[:3]}"
