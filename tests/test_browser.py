@@ -60,7 +60,7 @@ def _login(page, base, username):
 def _type_date(page, selector, value):
     # typed key by key as a person would: the date picker reads keystrokes, not a programmatic fill
     page.fill(selector, "")
-    page.press_sequentially(selector, value)
+    page.locator(selector).press_sequentially(value)
     page.press(selector, "Escape")
 
 
