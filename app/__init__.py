@@ -28,6 +28,7 @@ def create_app(config_object="config.Config"):
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder="../static",
                 template_folder="templates")
     app.config.from_object(config_object)
+    os.makedirs(app.instance_path, exist_ok=True)
     _ensure_secret_key(app)
     logging.basicConfig(format="%(asctime)s:%(levelname)s:%(name)s:%(message)s")
     logging.getLogger().setLevel(logging.INFO if not app.testing else logging.WARNING)

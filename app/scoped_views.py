@@ -6,6 +6,7 @@ A stream's view is then configuration only (NetBox style): model, columns, title
 from flask import abort
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_babel import gettext, lazy_gettext as _l
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import Boolean
 from flask_appbuilder.fields import QuerySelectField
 from wtforms import BooleanField
@@ -61,6 +62,48 @@ def validate_model(item):
         problems = validator(item)
         if problems:
             raise RuleViolation(problems)
+
+
+class ScopedInterface(SQLAInterface):
+    """SQLAInterface whose list pages load no related row one by one: a model's organization relations
+    resolve from the per-request org cache (SQLAlchemy serves many-to-one loads from the identity map), so
+    a page is one COUNT and one SELECT."""
+
+    def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
+              select_columns=None, outer_default_load=False):
+        if getattr(self.obj, "__org_kinds__", None):
+            from app.org.cache import all_orgs
+
+            all_orgs()
+        return super().query(filters, order_column, order_direction, page, page_size, select_columns,
+                             outer_default_load)
+
+    def get_related_interface(self, col_name):
+        from app.org.models import Organization
+
+        model = self.get_related_model(col_name)
+        if model is Organization:
+            return CachedOrgInterface(model)
+        return ScopedInterface(model)
+
+
+class CachedOrgInterface(SQLAInterface):
+    """Organization dropdowns answered from the per-request org cache when only OrgChoiceFilters apply."""
+
+    def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
+              select_columns=None, outer_default_load=False):
+        from app.org.cache import all_orgs
+
+        pairs = filters.get_filters_values() if filters is not None else []
+        if not all(isinstance(flt, OrgChoiceFilter) for flt, _v in pairs) or order_column:
+            return super().query(filters, order_column, order_direction, page, page_size, select_columns,
+                                 outer_default_load)
+        predicates = [flt.matcher(value) for flt, value in pairs]
+        rows = [o for o in all_orgs() if all(p(o) for p in predicates)]
+        if page_size:
+            rows_page = rows[(page or 0) * page_size:((page or 0) + 1) * page_size]
+            return len(rows), rows_page
+        return len(rows), rows
 
 
 def _boolean_columns(model):

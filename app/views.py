@@ -14,5 +14,9 @@ def register(appbuilder):
                         category_label=_l("Organizations"), category_icon="fa-building")
     appbuilder.add_view(AuditLogModelView, "Audit log", icon="fa-history", label=_l("Audit log"),
                         category="Audit", category_label=_l("Audit"), category_icon="fa-eye")
+    # The OpenAPI description without FAB's Swagger page (FAB registers both only together).
+    from flask_appbuilder.api.manager import OpenApi
+
+    appbuilder.add_api(OpenApi)
     appbuilder.add_api(RetireeApi)
     appbuilder.add_api(OrganizationApi)

@@ -197,3 +197,12 @@ def test_edit_keeps_rules(app, as_user):
     with app.app_context():
         assert db.session.get(Retiree, pk).retirement_date == original
         db.session.remove()
+
+
+def test_openapi_spec_describes_the_ledger_api(app, as_user):
+    response = as_user("county1").get("/api/v1/_openapi")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    spec = response.get_json()
+    assert spec["openapi"].startswith("3.")
+    assert "/retiree/" in spec["paths"] and "/retiree/{pk}" in spec["paths"]
+    assert "resident_id" in str(spec["components"]["schemas"])

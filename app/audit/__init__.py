@@ -39,15 +39,11 @@ def model_label(name):
     return str(MODEL_LABELS.get(name, name or ""))
 
 
-def _org_names():
-    from flask import g
+def _org_name(org_id):
+    from app.org.cache import org_by_id
 
-    from app.extensions import db
-    from app.org.models import Organization
-
-    if "_audit_org_names" not in g:
-        g._audit_org_names = {o.id: o.name for o in db.session.query(Organization)}
-    return g._audit_org_names
+    org = org_by_id(org_id)
+    return org.name if org is not None else str(org_id)
 
 
 def describe_value(model, column, value):
@@ -61,7 +57,7 @@ def describe_value(model, column, value):
     if codes and value in codes:
         return str(codes[value])
     if column.endswith("_id") and column in FIELD_LABELS.get(model, {}) and isinstance(value, int):
-        return _org_names().get(value, str(value))
+        return _org_name(value)
     return str(value)
 
 

@@ -9,7 +9,7 @@ from app.audit import register_model
 from app.forms_common import RuleCheck, coded_select, editing_pk
 from app.retirees import idcard, rules
 from app.retirees.models import Category, Ethnicity, Gender, PensionSource, Retiree
-from app.scoped_views import ScopedModelRestApi, ScopedModelView
+from app.scoped_views import ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import sees_full_resident_id
 from app.security.roles import RETIREE
 
@@ -96,7 +96,7 @@ def _form_fields():
 
 
 class RetireeModelView(ScopedModelView):
-    datamodel = SQLAInterface(Retiree)
+    datamodel = ScopedInterface(Retiree)
     class_permission_name = RETIREE
     route_base = "/retirees"
 

@@ -19,6 +19,7 @@ from flask_appbuilder.security.views import (
 from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.scoped_views import ReadableBlankOptionsMixin, blank_if_none, yes_no
 from app.security.labels import permission_label, permission_view_label, permissions_label, resource_label
@@ -103,6 +104,13 @@ class ScopedSecurityManager(SecurityManager):
     permissionviewmodelview = ReadablePermissionViewModelView
     # FAB's user statistics chart loads Google Charts from the internet.
     userstatschartview = None
+
+    def get_user_by_id(self, pk):
+        # user, roles and groups in one statement (flask-login loads the user on every request)
+        return self.session.scalars(
+            select(self.user_model).options(joinedload(self.user_model.roles), joinedload(self.user_model.groups))
+            .where(self.user_model.id == pk)
+        ).unique().first()
 
     # One query per request for all of a user's permissions, instead of one per menu entry and button.
     def _permissions_for_roles(self, role_ids):

@@ -55,6 +55,7 @@ _SELF_SERVICE = (
     ("can_this_form_get", "UserInfoEditView"),
     ("can_this_form_post", "UserInfoEditView"),
     ("can_userinfo", "UserDBModelView"),
+    ("can_get", "OpenApi"),  # the REST API's OpenAPI description
     ("resetmypassword", "UserDBModelView"),
 )
 _USER_ADMIN = tuple(

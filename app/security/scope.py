@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from flask import g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import false, inspect as sa_inspect, or_, select
+from sqlalchemy import false, inspect as sa_inspect, or_
 
 from app.security.roles import CITY_WIDE, NO_DATA, OWN_ORG, ROLES_BY_CODE
 
@@ -43,8 +43,7 @@ EVERYTHING = UserScope(True, frozenset())
 
 
 def _compute_scope(user):
-    from app.extensions import db
-    from app.org.models import Organization
+    from app.org.cache import subtree_ids
 
     if user is None or not getattr(user, "is_authenticated", False):
         return NOTHING
@@ -52,13 +51,8 @@ def _compute_scope(user):
     if CITY_WIDE in kinds:
         return EVERYTHING
     if OWN_ORG in kinds and user.org_id is not None:
-        org = db.session.get(Organization, user.org_id)
-        if org is None:
-            return NOTHING
-        ids = db.session.scalars(
-            select(Organization.id).where(Organization.path.startswith(org.path, autoescape=True))
-        ).all()
-        return UserScope(False, frozenset(ids))
+        ids = subtree_ids(user.org_id)
+        return UserScope(False, ids) if ids else NOTHING
     return NOTHING
 
 
@@ -188,16 +182,25 @@ class OrgChoiceFilter(BaseFilter):
     name = "Org choice"
     arg_name = None
 
+    @staticmethod
+    def allowed_ids(kind):
+        """None: every unit of the kind; else the ids the user may choose."""
+        from app.org.cache import all_orgs
+
+        s = user_scope()
+        if s.city_wide:
+            return None
+        own = {o.id for o in all_orgs() if o.kind == kind and o.id in s.org_ids}
+        return own or None
+
+    def matcher(self, kind):
+        """A predicate over Organization objects, for answering from the per-request org cache."""
+        allowed = self.allowed_ids(kind)
+        return lambda org: org.kind == kind and (allowed is None or org.id in allowed)
+
     def apply(self, query, kind):
         from app.org.models import Organization
 
         query = query.filter(Organization.kind == kind)
-        s = user_scope()
-        if s.city_wide:
-            return query
-        own = [i for i in s.org_ids]
-        if own and query.session.scalar(
-            select(Organization.id).where(Organization.id.in_(own), Organization.kind == kind).limit(1)
-        ):
-            return query.filter(Organization.id.in_(own))
-        return query
+        allowed = self.allowed_ids(kind)
+        return query if allowed is None else query.filter(Organization.id.in_(sorted(allowed)))
