@@ -204,5 +204,5 @@ def test_openapi_spec_describes_the_ledger_api(app, as_user):
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     spec = response.get_json()
     assert spec["openapi"].startswith("3.")
-    assert "/retiree/" in spec["paths"] and "/retiree/{pk}" in spec["paths"]
+    assert "/api/v1/retiree/" in spec["paths"] and "/api/v1/retiree/{pk}" in spec["paths"]
     assert "resident_id" in str(spec["components"]["schemas"])
