@@ -42,7 +42,8 @@ def create_app(config_object="config.Config"):
         migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
         appbuilder.init_app(app, db.session)
 
-        from app import i18n, views, audit, cli, errors
+        from app import audit  # noqa: F401  (registers the audit listener on every session)
+        from app import cli, errors, i18n, views
 
         i18n.init_app(app)
         views.register(appbuilder)

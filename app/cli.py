@@ -1,5 +1,4 @@
 """Command-line interface: `flask sync-roles`, `flask seed-demo`, `flask create-user`."""
-import os
 import sys
 
 import click

@@ -5,14 +5,14 @@ A stream's view is then configuration only (NetBox style): model, columns, title
 """
 from flask import abort
 from flask_appbuilder import ModelRestApi, ModelView
-from flask_babel import gettext, lazy_gettext as _l
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from sqlalchemy import Boolean
+from sqlalchemy import Boolean, DateTime
 from flask_appbuilder.fields import QuerySelectField
 from wtforms import BooleanField
 from wtforms.fields.core import UnboundField
 
 from app.extensions import db
+from app.formatting import blank_if_none, local_time, yes_no
 from app.rules import RuleViolation
 from app.security.scope import (
     OrgChoiceFilter,
@@ -110,14 +110,6 @@ def _boolean_columns(model):
     return [c.key for c in model.__table__.columns if isinstance(c.type, Boolean)]
 
 
-def blank_if_none(value):
-    return "" if value is None else value
-
-
-def yes_no(value):
-    return gettext("Yes") if value else gettext("No")
-
-
 def _boolean_form_fields(model, labels, columns, existing):
     """Plain checkboxes: FAB puts InputRequired on non-nullable booleans, which refuses an unticked box."""
     fields = dict(existing or {})
@@ -163,8 +155,10 @@ class ScopedModelView(ReadableBlankOptionsMixin, ModelView):
                                                            self.edit_form_extra_fields)
         shown = set(self.list_columns or []) | set(self.show_columns or []) | {
             f for _title, spec in (self.show_fieldsets or []) for f in spec.get("fields", [])}
+        timestamps = [c.key for c in model.__table__.columns if isinstance(c.type, DateTime)]
         self.formatters_columns = {**{k: blank_if_none for k in shown},
                                    **{k: yes_no for k in _boolean_columns(model)},
+                                   **{k: local_time for k in timestamps},
                                    **(self.formatters_columns or {})}
         super().__init__(**kwargs)
 

@@ -3,7 +3,6 @@
     .venv/bin/python bench/generate.py [N]
 """
 import datetime
-import os
 import pathlib
 import random
 import sys

@@ -3,7 +3,6 @@
 Rows are picked by raw queries on organization codes (not through the scope function under test); each
 foreign-row check has a positive control on a row the same user must see.
 """
-import json
 
 import pytest
 from sqlalchemy import func, select

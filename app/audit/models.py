@@ -27,6 +27,18 @@ class AuditLog(Model):
 
         return model_label(self.model)
 
+    def changes_summary(self, limit=3):
+        """The first few changed fields, for list pages; the show page has them all."""
+        import json
+
+        from app.audit import describe_changes
+
+        if not self.changes:
+            return ""
+        data = json.loads(self.changes)
+        shown = describe_changes(self.model, dict(list(data.items())[:limit]))
+        return shown + (" …" if len(data) > limit else "")
+
     def changes_display(self):
         import json
 

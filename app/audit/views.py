@@ -2,19 +2,9 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.audit.models import AuditLog
+
 from app.scoped_views import METHOD_PERMISSIONS, ScopedModelView
 from app.security.roles import AUDIT_LOG
-
-
-def local_time(value):
-    """Stored in UTC, read in Beijing time (the users' clock)."""
-    import datetime
-    from zoneinfo import ZoneInfo
-
-    if value is None:
-        return ""
-    return value.replace(tzinfo=datetime.timezone.utc).astimezone(ZoneInfo("Asia/Shanghai")).strftime(
-        "%Y-%m-%d %H:%M:%S")
 
 
 class AuditLogModelView(ScopedModelView):
@@ -39,13 +29,14 @@ class AuditLogModelView(ScopedModelView):
         "object_id": _l("Record number"),
         "changes": _l("Changes"),
         "changes_display": _l("Changes"),
+        "changes_summary": _l("Changes"),
         "ip": _l("IP address"),
     }
-    list_columns = ["at", "username", "action_label", "model_label", "object_id", "changes_display"]
+    list_columns = ["at", "username", "action_label", "model_label", "object_id", "changes_summary"]
     show_columns = ["at", "username", "action_label", "model_label", "object_id", "changes_display", "ip"]
     search_columns = ["at", "username", "action", "model", "object_id"]
     base_order = ("at", "desc")
-    formatters_columns = {"at": local_time}
+    formatters_columns = {}  # timestamps read in local time through the base view
 
     def add(self):
         from flask import abort

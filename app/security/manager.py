@@ -21,8 +21,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.scoped_views import ReadableBlankOptionsMixin, blank_if_none, yes_no
-from app.security.labels import permission_label, permission_view_label, permissions_label, resource_label
+from app.formatting import blank_if_none, yes_no
+from app.scoped_views import ReadableBlankOptionsMixin
+from app.security.labels import permission_label, permissions_label, resource_label
 from app.security.models import OrgUser
 from app.security.roles import role_label
 
@@ -59,7 +60,8 @@ class OrgUserDBModelView(ReadableBlankOptionsMixin, UserDBModelView):
     validators_columns = {}
     formatters_columns = {"roles": _roles_label, "active": yes_no, "org": blank_if_none,
                           "last_login": blank_if_none, "login_count": blank_if_none,
-                          "fail_login_count": blank_if_none, "changed_on": blank_if_none}
+                          "fail_login_count": blank_if_none, "changed_on": blank_if_none,
+                          "created_on": blank_if_none}
 
 
 # A role's name is its ASCII code (roles.py); wherever FAB prints a role — lists, dropdowns, search filters —

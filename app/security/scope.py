@@ -19,7 +19,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, inspect as sa_inspect, or_
 
-from app.security.roles import CITY_WIDE, NO_DATA, OWN_ORG, ROLES_BY_CODE
+from app.security.roles import CITY_WIDE, OWN_ORG, ROLES_BY_CODE
 
 
 class ScopeError(Exception):
