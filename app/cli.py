@@ -1,4 +1,5 @@
 """Command-line interface: `flask sync-roles`, `flask seed-demo`, `flask create-user`."""
+import os
 import sys
 
 import click
@@ -58,6 +59,61 @@ def create_user_command(username, role, org_code, password, email):
     click.echo(f"created {username}")
 
 
+@click.command("import-retirees")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--enterprise", "enterprise_code", help="Code of the enterprise whose roster this is.")
+@click.option("--dry-run", is_flag=True, help="Check and report only; change nothing.")
+@click.option("--template", "template_out", type=click.Path(dir_okay=False), help="Write the blank template here.")
+@click.option("--lang", default="zh", type=click.Choice(["zh", "bo"]), help="Language of the report.")
+@with_appcontext
+def import_retirees_command(file, enterprise_code, dry_run, template_out, lang):
+    """Import an enterprise's roster (XLSX or CSV) with the web import's validation; exit 1 when a row is refused."""
+    from flask_babel import force_locale
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.org.models import Organization, OrgKind
+    from app.roster.importer import apply_import, plan_import
+    from app.roster.reader import RosterFileError, read_roster
+    from app.roster.views import org_names_for_template
+    from app.roster.workbook import build_template
+    from app.security.scope import as_system
+
+    with force_locale(lang), as_system("cli:import-retirees"):
+        if template_out:
+            with open(template_out, "wb") as fh:
+                fh.write(build_template(org_names_for_template()))
+            click.echo(template_out)
+            return
+        if not file or not enterprise_code:
+            raise click.UsageError("Give FILE and --enterprise CODE (or --template OUT.xlsx).")
+        enterprise = db.session.scalars(select(Organization).where(
+            Organization.code == enterprise_code, Organization.kind == OrgKind.ENTERPRISE)).first()
+        if enterprise is None:
+            click.echo(f"unknown enterprise code: {enterprise_code}", err=True)
+            sys.exit(2)
+        with open(file, "rb") as fh:
+            data = fh.read()
+        try:
+            plan = plan_import(read_roster(data, os.path.basename(file)), enterprise)
+        except RosterFileError as error:
+            click.echo(str(error), err=True)
+            sys.exit(1)
+        for problem in plan.problems:
+            click.echo(problem.text(), err=True)
+        summary = f"add={plan.count('add')}\tupdate={plan.count('update')}\tunchanged={plan.count('unchanged')}" \
+                  f"\tproblems={len(plan.problems)}"
+        click.echo(summary)
+        if not plan.ok:
+            db.session.rollback()
+            sys.exit(1)
+        if dry_run:
+            db.session.rollback()
+            return
+        apply_import(plan)
+        click.echo("committed")
+
+
 def init_app(app):
-    for command in (sync_roles_command, seed_demo_command, create_user_command):
+    for command in (sync_roles_command, seed_demo_command, create_user_command, import_retirees_command):
         app.cli.add_command(command)

@@ -9,6 +9,10 @@ def register(appbuilder):
 
     appbuilder.add_view(RetireeModelView, "Retiree ledger", icon="fa-address-book", label=_l("Retiree ledger"),
                         category="Retirees", category_label=_l("Retirees"), category_icon="fa-users")
+    from app.roster.views import RosterView
+
+    appbuilder.add_view(RosterView, "Roster survey", icon="fa-table", label=_l("Roster survey"),
+                        category="Retirees")
     appbuilder.add_view(OrganizationModelView, "Organization units", icon="fa-sitemap",
                         label=_l("Organization units"), category="Organizations",
                         category_label=_l("Organizations"), category_icon="fa-building")

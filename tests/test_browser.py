@@ -101,3 +101,25 @@ def test_add_retiree_in_tibetan(app, live_server, browser, cleanup_retirees):
     font_ok = page.evaluate("document.fonts.check('16px \"Noto Serif Tibetan\"', 'བོད')")
     assert font_ok
     assert not external, f"requests left the app: {external[:3]}"
+
+
+def test_roster_upload_preview_in_tibetan(app, live_server, browser):
+    from tests import rosterfiles as rf
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    good, bad = rf.person(91), rf.person(92)
+    bad["birth_date"] = "1956-02-30"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _login(page, live_server, "enterprise1")
+    page.goto(f"{live_server}/lang/bo")
+    page.goto(f"{live_server}/roster/")
+    page.set_input_files("#file", files=[{"name": "名册.xlsx", "buffer": rf.workbook([good, bad]),
+                                          "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+    page.click("#upload-button")
+    page.wait_for_selector("#import-counts")
+    assert page.get_attribute("html", "lang") == "bo"
+    problem = page.locator(".problem-text").first.inner_text()
+    assert any("\u0f00" <= ch <= "\u0fff" for ch in problem), problem
+    assert page.locator("#count-add").inner_text() == "1"
+    assert page.locator("#commit-import").count() == 0  # a file with a problem cannot be committed
+    page.screenshot(path=str(ARTIFACTS / "roster-preview-bo.png"), full_page=True)

@@ -73,8 +73,10 @@ def describe_changes(model, changes):
 
 
 def _actor():
-    from app.security.scope import current_user
+    from app.security.scope import current_user, system_actor
 
+    if system_actor() is not None:
+        return None, system_actor()
     user = current_user()
     if user is None:
         return None, None
@@ -133,6 +135,23 @@ def _rows_for(session):
                 "changes": json.dumps(changes, ensure_ascii=False, default=str), "ip": _ip(),
             })
     return rows
+
+
+def record_bulk_create(model, created):
+    """Audit rows for rows inserted in bulk (a Core INSERT bypasses the flush listener below):
+    `created` is a list of (primary key, {column: value})."""
+    from app.extensions import db
+
+    user_id, username = _actor()
+    now = datetime.datetime.utcnow()
+    rows = [{
+        "at": now, "user_id": user_id, "username": username, "action": "create", "model": model.__name__,
+        "object_id": str(pk), "ip": _ip(),
+        "changes": json.dumps({k: [None, _plain(v)] for k, v in values.items() if v is not None},
+                              ensure_ascii=False, default=str),
+    } for pk, values in created]
+    if rows:
+        db.session.execute(AuditLog.__table__.insert(), rows)
 
 
 @event.listens_for(Session, "after_flush")

@@ -92,8 +92,11 @@ def choice_problem(value, labels):
     return None
 
 
-def retiree_problems(r):
-    """Every broken rule of retiree `r`, by field. Normalizes the resident ID as a side effect."""
+def retiree_problems(r, check_duplicates=True):
+    """Every broken rule of retiree `r`, by field. Normalizes the resident ID as a side effect.
+
+    A bulk import checks duplicates for the whole file in a few queries and passes check_duplicates=False.
+    """
     problems = {}
 
     def add(field, message):
@@ -103,7 +106,8 @@ def retiree_problems(r):
     add("resident_id", resident_id_problem(r.resident_id))
     if "resident_id" not in problems:
         r.resident_id = idcard.normalize(r.resident_id)
-        add("resident_id", duplicate_problem(r.resident_id, r.id))
+        if check_duplicates:
+            add("resident_id", duplicate_problem(r.resident_id, r.id))
         add("birth_date", birth_date_problem(r.resident_id, r.birth_date))
         add("gender", gender_problem(r.resident_id, r.gender))
     add("retirement_date", retirement_problem(r.birth_date, r.retirement_date))

@@ -24,7 +24,7 @@ USERS = "Users"
 ROLES = "Roles"
 
 MENU = {
-    RETIREE: ["Retirees", "Retiree ledger"],
+    RETIREE: ["Retirees", "Retiree ledger", "Roster survey"],
     ORGANIZATION: ["Organizations", "Organization units"],
     AUDIT_LOG: ["Audit", "Audit log"],
 }

@@ -12,6 +12,8 @@ that would leave or come from outside the scope, and `ScopeFilter` puts the same
 `base_filters` and related-field queries, so list, show, edit, delete, search, REST, dropdowns and
 downloads all go through here.
 """
+import contextlib
+import contextvars
 from dataclasses import dataclass
 
 from flask import g, has_request_context
@@ -41,6 +43,23 @@ class UserScope:
 NOTHING = UserScope(False, frozenset())
 EVERYTHING = UserScope(True, frozenset())
 
+# Command-line jobs (imports, cron) act for the operator who runs them, not for a web user.
+_system_actor = contextvars.ContextVar("system_actor", default=None)
+
+
+@contextlib.contextmanager
+def as_system(name):
+    """Run a block as the named system actor (e.g. "cli:import-retirees"): city-wide scope, audited by name."""
+    token = _system_actor.set(name)
+    try:
+        yield
+    finally:
+        _system_actor.reset(token)
+
+
+def system_actor():
+    return _system_actor.get()
+
 
 def _compute_scope(user):
     from app.org.cache import subtree_ids
@@ -58,6 +77,8 @@ def _compute_scope(user):
 
 def user_scope(user=None):
     """The scope of `user` (default: the current user), computed once per request."""
+    if system_actor() is not None:
+        return EVERYTHING
     if user is None:
         user = current_user()
     if not has_request_context():

@@ -1,0 +1,136 @@
+"""Writing rosters: the blank template (with an instructions sheet and drop-down lists) and exports in the
+same columns, so that an export re-imports cleanly."""
+import io
+
+from flask_babel import force_locale, gettext
+
+from app.retirees import idcard
+from app.roster.columns import BOOL, CHOICE, COLUMNS, DATE, ORG, RESIDENT_ID, YES_NO
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text that a spreadsheet would run as a formula is written as plain text (formula injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _styles():
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    return {
+        "header_font": Font(bold=True),
+        "header_fill": PatternFill("solid", fgColor="DDEBF7"),
+        "wrap": Alignment(wrap_text=True, vertical="center"),
+    }
+
+
+def _new_book():
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "花名册"
+    styles = _styles()
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index, value=column.header())
+        cell.font, cell.fill, cell.alignment = styles["header_font"], styles["header_fill"], styles["wrap"]
+        sheet.column_dimensions[cell.column_letter].width = column.width
+    sheet.row_dimensions[1].height = 48
+    sheet.freeze_panes = "A2"
+    return book, sheet
+
+
+def _lists_sheet(book, org_names):
+    """A hidden sheet with the allowed values; the drop-downs point at its ranges."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    lists = book.create_sheet("选项")
+    sheet = book["花名册"]
+    col = 1
+    for index, column in enumerate(COLUMNS, start=1):
+        if column.kind == CHOICE:
+            values = [str(label) for label in column.choices.values()]
+        elif column.kind == BOOL:
+            values = [str(YES_NO[True]), str(YES_NO[False])]
+        elif column.kind == ORG:
+            values = org_names.get(column.org_kind, [])
+        else:
+            continue
+        if not values:
+            continue
+        letter = lists.cell(row=1, column=col).column_letter
+        for row, value in enumerate(values, start=1):
+            lists.cell(row=row, column=col, value=value)
+        target = sheet.cell(row=2, column=index).column_letter
+        validation = DataValidation(type="list", formula1=f"'选项'!${letter}$1:${letter}${len(values)}",
+                                    allow_blank=not column.required, showErrorMessage=True)
+        validation.add(f"{target}2:{target}5000")
+        sheet.add_data_validation(validation)
+        col += 1
+    lists.sheet_state = "hidden"
+
+
+def _instructions(book):
+    sheet = book.create_sheet("填表说明", 0)
+    lines = []
+    for lang in ("zh", "bo"):
+        with force_locale(lang):
+            lines += [
+                gettext("How to fill in the retiree roster"),
+                gettext("One row per retiree, starting below the header row; do not change the headers."),
+                gettext("Resident ID number: 18 characters; a final x may be lower case."),
+                gettext("Dates: 2020-06-30 (2020.6.30, 2020/06/30 and 2020年6月30日 are also read)."),
+                gettext("Coded columns: choose from the drop-down list."),
+                gettext("Rows whose resident ID number is already in the ledger update that retiree."),
+                "",
+            ]
+    for row, text in enumerate(lines, start=1):
+        sheet.cell(row=row, column=1, value=text)
+    sheet.column_dimensions["A"].width = 100
+
+
+def build_template(org_names):
+    """org_names: {kind: [name, ...]} for the unit drop-downs."""
+    book, _sheet = _new_book()
+    _instructions(book)
+    _lists_sheet(book, org_names)
+    book.active = 1
+    return _save(book)
+
+
+def _export_value(column, retiree, full_ids):
+    value = getattr(retiree, column.key)
+    if value is None:
+        return None
+    if column.kind == RESIDENT_ID:
+        return value if full_ids else idcard.mask(value)
+    if column.kind == CHOICE:
+        return str(column.choices.get(value, value))
+    if column.kind == BOOL:
+        return str(YES_NO[bool(value)])
+    if column.kind == ORG:
+        return value.name
+    if column.kind == DATE:
+        return value
+    return safe_cell(value)
+
+
+def build_export(retirees, full_ids):
+    book, sheet = _new_book()
+    for row, retiree in enumerate(retirees, start=2):
+        for index, column in enumerate(COLUMNS, start=1):
+            cell = sheet.cell(row=row, column=index, value=_export_value(column, retiree, full_ids))
+            if column.kind == DATE and cell.value is not None:
+                cell.number_format = "yyyy-mm-dd"
+            elif column.kind == RESIDENT_ID:
+                cell.number_format = "@"
+    return _save(book)
+
+
+def _save(book):
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
