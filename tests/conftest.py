@@ -116,3 +116,29 @@ def cleanup_retirees(app):
         db.session.query(Retiree).filter(Retiree.id > top).delete()
         db.session.commit()
         db.session.remove()
+
+
+def count_rows(app, model=None, *where):
+    """Rows of `model` (default: retirees) matching `where`, read in a fresh session."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.retirees.models import Retiree
+
+    model = model or Retiree
+    with app.app_context():
+        n = db.session.scalar(select(func.count()).select_from(model).where(*where))
+        db.session.remove()
+        return n
+
+
+def org_id(app, code):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.org.models import Organization
+
+    with app.app_context():
+        value = db.session.scalar(select(Organization.id).where(Organization.code == code))
+        db.session.remove()
+        return value

@@ -1,17 +1,11 @@
 """Bad input gets a clear answer and changes nothing; CSRF guards every form; GET never changes state."""
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.retirees.models import Retiree
-from tests.conftest import session_csrf
+from tests.conftest import count_rows, session_csrf
 
-
-def _count(app):
-    with app.app_context():
-        n = db.session.scalar(select(func.count(Retiree.id)))
-        db.session.remove()
-        return n
 
 
 def _some_own_retiree(app):
@@ -27,13 +21,13 @@ def _some_own_retiree(app):
 def test_post_without_csrf_token_is_refused(app, as_user):
     c = as_user("enterprise1")
     pk = _some_own_retiree(app)
-    before = _count(app)
+    before = count_rows(app)
     r = c.post(f"/retirees/delete/{pk}")
     assert r.status_code == 400
     assert "表单" in r.get_data(as_text=True) or "页面" in r.get_data(as_text=True)
-    assert _count(app) == before
+    assert count_rows(app) == before
     r = c.post("/retirees/add", data={"name_zh": "x"})
-    assert r.status_code == 400 and _count(app) == before
+    assert r.status_code == 400 and count_rows(app) == before
 
 
 def test_get_never_deletes(app, as_user):
@@ -59,11 +53,11 @@ def test_malformed_urls_never_give_500(app, as_user, url):
 def test_api_rejects_overlong_and_unknown_fields(app, as_user):
     c = as_user("enterprise1")
     pk = _some_own_retiree(app)
-    before = _count(app)
+    before = count_rows(app)
     assert c.put(f"/api/v1/retiree/{pk}", json={"name_zh": "名" * 500}).status_code == 422
     assert c.put(f"/api/v1/retiree/{pk}", json={"no_such_field": 1}).status_code in (400, 422)
     assert c.put(f"/api/v1/retiree/{pk}", json={"birth_date": "31/02/1950"}).status_code in (400, 422)
-    assert _count(app) == before
+    assert count_rows(app) == before
 
 
 def test_delete_with_token_works_for_own_row(app, as_user, cleanup_retirees):

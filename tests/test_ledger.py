@@ -4,27 +4,15 @@ import datetime
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.org.models import Organization
 from app.retirees import idcard
 from app.retirees.models import Retiree
-from tests.conftest import csrf_token
+from tests.conftest import count_rows, csrf_token, org_id
 
 
-def _org_id(app, code):
-    with app.app_context():
-        value = db.session.scalar(select(Organization.id).where(Organization.code == code))
-        db.session.remove()
-        return value
-
-
-def _count(app):
-    with app.app_context():
-        n = db.session.scalar(select(func.count(Retiree.id)))
-        db.session.remove()
-        return n
 
 
 def _wrong_check_digit(number):
@@ -37,7 +25,7 @@ BAD_ID = _wrong_check_digit(idcard.make("540502", datetime.date(1958, 4, 12), 42
 def _form(app, **over):
     born = datetime.date(1958, 4, 12)
     data = {
-        "enterprise": _org_id(app, "E-S02"),
+        "enterprise": org_id(app, "E-S02"),
         "name_zh": "次仁卓玛",
         "name_bo": "ཚེ་རིང་སྒྲོལ་མ",
         "gender": "F",
@@ -46,8 +34,8 @@ def _form(app, **over):
         "birth_date": born.isoformat(),
         "retirement_date": "2013-05-01",
         "category": "in_region",
-        "insured_county": _org_id(app, "540502"),
-        "receiving_county": _org_id(app, "540502"),
+        "insured_county": org_id(app, "540502"),
+        "receiving_county": org_id(app, "540502"),
         "pension_source": "basic_insurance",
         "medical_local": "y",
     }
@@ -63,11 +51,11 @@ def _post_add(client, app, **over):
 
 def test_enterprise_adds_a_valid_retiree(app, as_user, cleanup_retirees):
     c = as_user("enterprise1")
-    before = _count(app)
+    before = count_rows(app)
     lower_x = idcard.make("540502", datetime.date(1958, 4, 12), 42, False)
     response = _post_add(c, app, resident_id=lower_x.lower() if lower_x.endswith("X") else lower_x)
     assert response.status_code == 200
-    assert _count(app) == before + 1
+    assert count_rows(app) == before + 1
     with app.app_context():
         row = db.session.scalars(select(Retiree).where(Retiree.resident_id == lower_x.upper())).one()
         assert row.is_lixiu is False and row.party_member is False  # unticked boxes are False, not refused
@@ -90,9 +78,9 @@ def test_lower_case_x_is_normalized(app, as_user, cleanup_retirees):
 ])
 def test_bad_resident_id_is_refused_in_the_users_language(app, as_user, lang, expected):
     c = as_user("enterprise1", lang=lang)
-    before = _count(app)
+    before = count_rows(app)
     page = _post_add(c, app, resident_id=BAD_ID).get_data(as_text=True)
-    assert _count(app) == before
+    assert count_rows(app) == before
     from flask_babel import force_locale, gettext
 
     with app.test_request_context(), force_locale(lang):
@@ -117,10 +105,10 @@ def test_bad_resident_id_is_refused_in_the_users_language(app, as_user, lang, ex
 ])
 def test_each_broken_rule_refuses_the_form(app, as_user, field, value):
     c = as_user("enterprise1")
-    before = _count(app)
+    before = count_rows(app)
     response = _post_add(c, app, **{field: value})
     assert response.status_code == 200
-    assert _count(app) == before
+    assert count_rows(app) == before
     assert "has-error" in response.get_data(as_text=True) or "alert-danger" in response.get_data(as_text=True)
 
 
@@ -132,10 +120,10 @@ def test_duplicate_names_the_holding_enterprise_only(app, as_user):
         born, gender = other.birth_date, other.gender
         db.session.remove()
     c = as_user("enterprise1")
-    before = _count(app)
+    before = count_rows(app)
     page = _post_add(c, app, resident_id=number, birth_date=born.isoformat(), gender=gender,
                      name_zh="另一人").get_data(as_text=True)
-    assert _count(app) == before
+    assert count_rows(app) == before
     assert holder in page          # the enterprise that holds it is named
     assert name not in page        # but nothing of the other person leaks
 
@@ -162,7 +150,7 @@ def test_read_only_roles_cannot_write(app, as_user):
 
 def test_api_refuses_broken_rules_with_field_messages(app, as_user):
     c = as_user("enterprise1", lang="zh")
-    before = _count(app)
+    before = count_rows(app)
     payload = {k: v for k, v in _form(app).items() if k != "medical_local"}
     payload["resident_id"] = BAD_ID
     r = c.post("/api/v1/retiree/", json=payload)
@@ -170,7 +158,7 @@ def test_api_refuses_broken_rules_with_field_messages(app, as_user):
     assert "resident_id" in r.get_json()["message"]
     assert c.post("/api/v1/retiree/", json={**payload, "enterprise": 999999}).status_code == 422
     assert c.post("/api/v1/retiree/", data="not json", content_type="text/plain").status_code == 400
-    assert _count(app) == before
+    assert count_rows(app) == before
 
 
 def test_lixiu_is_marked_and_excluded_from_handover_flow(app):

@@ -7,7 +7,7 @@ import re
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.org.models import Organization
@@ -15,27 +15,15 @@ from app.retirees import idcard
 from app.retirees.models import Retiree
 from app.roster.columns import COLUMNS
 from tests import rosterfiles as rf
-from tests.conftest import csrf_token
+from tests.conftest import count_rows, csrf_token, org_id
 
 
-def _count(app, *where):
-    with app.app_context():
-        n = db.session.scalar(select(func.count(Retiree.id)).where(*where))
-        db.session.remove()
-        return n
-
-
-def _org_id(app, code):
-    with app.app_context():
-        value = db.session.scalar(select(Organization.id).where(Organization.code == code))
-        db.session.remove()
-        return value
 
 
 def upload(client, app, data, filename="roster.xlsx", enterprise="E-S02"):
     token = csrf_token(client, "/roster/")
     return client.post("/roster/preview", data={
-        "csrf_token": token, "enterprise": str(_org_id(app, enterprise)),
+        "csrf_token": token, "enterprise": str(org_id(app, enterprise)),
         "file": (io.BytesIO(data), filename)}, content_type="multipart/form-data", follow_redirects=True)
 
 
@@ -97,13 +85,13 @@ def test_messy_sheet_is_accepted_and_committed_in_one_go(app, as_user, cleanup_r
     data = rf.workbook(rows, title_rows=2, trailing_empty=30, header_override=headers)
     data = rf.with_cached_formula_values(data, {"C9": idcard.make("540502", datetime.date(1956, 3, 14), 413, True)})
     c = as_user("enterprise1")
-    before = _count(app)
+    before = count_rows(app)
     page = upload(c, app, data).get_data(as_text=True)
     assert counts(page) == {"add": 6, "update": 0, "unchanged": 0, "problems": 0}, problems(page)
-    assert _count(app) == before  # preview writes nothing
+    assert count_rows(app) == before  # preview writes nothing
     done = commit(c, page)
     assert done.status_code == 200
-    assert _count(app) == before + 6
+    assert count_rows(app) == before + 6
     with app.app_context():
         names = set(db.session.scalars(select(Retiree.name_zh).where(Retiree.name_zh.like("导入测试%"))))
         assert {f"导入测试{n}" for n in range(201, 207)} <= names
@@ -129,11 +117,11 @@ def test_every_bad_row_is_named_by_row_and_column_and_nothing_is_saved(app, as_u
     rows = [good, bad_check, dict(good), held_row, rf.person(303, birth_date="1956-13-45"),
             rf.person(304, category="外地"), rf.person(305, gender="女")]
     c = as_user("enterprise1")
-    before = _count(app)
+    before = count_rows(app)
     page = upload(c, app, rf.workbook(rows, title_rows=1)).get_data(as_text=True)
     found = problems(page)
     assert counts(page)["problems"] == len(found) >= 6
-    assert 'id="commit-import"' not in page and _count(app) == before
+    assert 'id="commit-import"' not in page and count_rows(app) == before
     # header in row 2 (one title row above): the data starts in Excel row 3
     assert any(p.startswith("第 4 行 身份证号") and "校验" in p for p in found), found
     assert any(p.startswith("第 5 行 身份证号") and "第 3 行" in p for p in found), found  # same ID twice
@@ -151,23 +139,23 @@ def test_every_bad_row_is_named_by_row_and_column_and_nothing_is_saved(app, as_u
 ])
 def test_wrong_files_are_refused(app, as_user, name, data, filename, fragment):
     c = as_user("enterprise1")
-    before = _count(app)
+    before = count_rows(app)
     page = upload(c, app, data, filename).get_data(as_text=True)
     assert "alert-danger" in page and 'id="commit-import"' not in page, name
-    assert _count(app) == before
+    assert count_rows(app) == before
 
 
 def test_oversized_zip_bomb_and_endless_sheets_are_refused_quickly(app, as_user):
     import time
 
     c = as_user("enterprise1")
-    before = _count(app)
+    before = count_rows(app)
     started = time.perf_counter()
     for data in (b"PK\x03\x04" + b"\x01" * (6 * 1024 * 1024), rf.zip_bomb(), rf.million_empty_rows(True),
                  rf.million_empty_rows(False)):
         page = upload(c, app, data).get_data(as_text=True)
         assert "alert-danger" in page and 'id="commit-import"' not in page
-    assert _count(app) == before
+    assert count_rows(app) == before
     assert time.perf_counter() - started < 60
 
 
@@ -202,10 +190,10 @@ def test_update_shows_a_diff_then_applies_it(app, as_user):
 
 def test_enterprise_cannot_import_for_another_enterprise(app, as_user):
     c = as_user("enterprise1")
-    before = _count(app)
+    before = count_rows(app)
     page = upload(c, app, rf.workbook([rf.person(41)]), enterprise="E-C03").get_data(as_text=True)
     assert "alert-danger" in page and 'id="commit-import"' not in page
-    assert _count(app) == before
+    assert count_rows(app) == before
     page = as_user("sasac").get("/roster/").get_data(as_text=True)
     assert page.count("<option") >= 18  # SASAC imports for any enterprise
     assert as_user("leader").get("/roster/").status_code == 200
@@ -217,17 +205,17 @@ def test_commit_needs_the_users_own_fresh_preview(app, as_user, cleanup_retirees
     page = upload(c, app, rf.workbook([rf.person(51)])).get_data(as_text=True)
     token = re.search(r'name="token" value="([0-9a-f]+)"', page).group(1)
     other = as_user("sasac")
-    before = _count(app)
+    before = count_rows(app)
     r = other.post("/roster/commit", data={"csrf_token": csrf_token(other, "/roster/"), "token": token},
                    follow_redirects=True)
-    assert "alert-danger" in r.get_data(as_text=True) and _count(app) == before
+    assert "alert-danger" in r.get_data(as_text=True) and count_rows(app) == before
     r = c.post("/roster/commit", data={"csrf_token": csrf_token(c, "/roster/"), "token": "../../etc/passwd"})
-    assert r.status_code in (302, 400) and _count(app) == before
+    assert r.status_code in (302, 400) and count_rows(app) == before
     commit(c, page)
-    assert _count(app) == before + 1
+    assert count_rows(app) == before + 1
     again = c.post("/roster/commit", data={"csrf_token": csrf_token(c, "/roster/"), "token": token},
                    follow_redirects=True)
-    assert "alert-danger" in again.get_data(as_text=True) and _count(app) == before + 1
+    assert "alert-danger" in again.get_data(as_text=True) and count_rows(app) == before + 1
 
 
 def test_export_follows_filters_scope_and_reimports_unchanged(app, as_user):
@@ -236,11 +224,11 @@ def test_export_follows_filters_scope_and_reimports_unchanged(app, as_user):
     assert r.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(r.data))["花名册"]
     exported = sheet.max_row - 1
-    ent = _org_id(app, "E-S02")
-    assert exported == _count(app, Retiree.enterprise_id == ent, Retiree.category == "out_region")
+    ent = org_id(app, "E-S02")
+    assert exported == count_rows(app, None, Retiree.enterprise_id == ent, Retiree.category == "out_region")
     full = c.get("/retirees/export.xlsx").data
     page = upload(c, app, full, "export.xlsx").get_data(as_text=True)
-    assert counts(page) == {"add": 0, "update": 0, "unchanged": _count(app, Retiree.enterprise_id == ent),
+    assert counts(page) == {"add": 0, "update": 0, "unchanged": count_rows(app, None, Retiree.enterprise_id == ent),
                             "problems": 0}, problems(page)[:5]
 
 
@@ -296,15 +284,15 @@ def test_cli_template_dry_run_refusal_and_import(app, runner, tmp_path, cleanup_
     assert result.exit_code == 0 and openpyxl.load_workbook(template)["花名册"].max_column == len(COLUMNS)
     good = tmp_path / "good.xlsx"
     good.write_bytes(rf.workbook([rf.person(71), rf.person(72)]))
-    before = _count(app)
+    before = count_rows(app)
     dry = runner.invoke(args=["import-retirees", str(good), "--enterprise", "E-S02", "--dry-run"])
-    assert dry.exit_code == 0 and "add=2" in dry.output and _count(app) == before
+    assert dry.exit_code == 0 and "add=2" in dry.output and count_rows(app) == before
     bad_row = rf.person(73)
     bad_row["birth_date"] = "不是日期"
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(rf.workbook([rf.person(74), bad_row], title_rows=1))
     refused = runner.invoke(args=["import-retirees", str(bad), "--enterprise", "E-S02"])
-    assert refused.exit_code == 1 and "第 4 行 出生日期" in refused.output and _count(app) == before
+    assert refused.exit_code == 1 and "第 4 行 出生日期" in refused.output and count_rows(app) == before
     done = runner.invoke(args=["import-retirees", str(good), "--enterprise", "E-S02"])
-    assert done.exit_code == 0 and "committed" in done.output and _count(app) == before + 2
+    assert done.exit_code == 0 and "committed" in done.output and count_rows(app) == before + 2
     assert runner.invoke(args=["import-retirees", str(good), "--enterprise", "NOPE"]).exit_code == 2

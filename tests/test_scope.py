@@ -5,11 +5,11 @@ foreign-row check has a positive control on a row the same user must see.
 """
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.org.models import Organization
-from tests.conftest import session_csrf
+from tests.conftest import count_rows, session_csrf
 from tests.scoping import SCOPE_CASES
 
 PAIRS = [
@@ -34,12 +34,6 @@ def _snapshot(app, model, pk):
         db.session.remove()
         return data
 
-
-def _count(app, model):
-    with app.app_context():
-        n = db.session.scalar(select(func.count()).select_from(model))
-        db.session.remove()
-        return n
 
 
 def _rison_eq(column, value):
@@ -105,15 +99,15 @@ def test_rest_post_into_another_scope_is_refused(app, as_user, case, cleanup_ret
     with app.app_context():
         payload = case.api_payload(db.session, "E-C03", "540522")  # enterprise2's enterprise, county2's county
         db.session.remove()
-    total = _count(app, case.model)
+    total = count_rows(app, case.model)
     for user in ("enterprise1", "county1", "community1"):
         r = as_user(user).post(f"/api/v1/{case.api}/", json=payload)
         assert r.status_code in (403, 422), (user, r.status_code, r.get_data(as_text=True))
-    assert _count(app, case.model) == total
+    assert count_rows(app, case.model) == total
     # positive control: the owner of that scope may create it
     r = as_user("enterprise2").post(f"/api/v1/{case.api}/", json=payload)
     assert r.status_code == 201, r.get_data(as_text=True)
-    assert _count(app, case.model) == total + 1
+    assert count_rows(app, case.model) == total + 1
 
 
 def _org_codes(app, ids):
@@ -148,7 +142,7 @@ def test_add_form_dropdown_is_narrowed(app, as_user):
 
 def test_city_wide_role_sees_every_row(app, as_user):
     c = as_user("sasac")
-    total = _count(app, SCOPE_CASES[0].model)
+    total = count_rows(app, SCOPE_CASES[0].model)
     assert c.get("/api/v1/retiree/").get_json()["count"] == total
     for case in SCOPE_CASES:
         for _user, foreign, own in case.pairs:
