@@ -28,6 +28,7 @@ RESOURCE_LABELS = {
     "Retiree": _l("Retiree ledger"),
     "Retirees": _l("Retirees"),
     "Retiree ledger": _l("Retiree ledger"),
+    "Roster survey": _l("Roster survey"),
     "Organization": _l("Organization units"),
     "Organizations": _l("Organizations"),
     "Organization units": _l("Organization units"),
