@@ -119,9 +119,9 @@ class RetireeModelView(ScopedModelView):
                     "retirement_date", "receiving_county", "party_member"]
     order_columns = ["retirement_date"]
     base_order = ("id", "asc")
-    search_columns = ["name_zh", "name_bo", "resident_id", "enterprise", "category", "gender", "ethnicity",
-                      "retirement_date", "receiving_county", "receiving_township", "party_member",
-                      "leader_cadre", "is_lixiu", "deceased"]
+    # The filters people use; every extra one costs every list page its rendered options.
+    search_columns = ["name_zh", "name_bo", "resident_id", "enterprise", "category", "receiving_county",
+                      "retirement_date", "party_member", "leader_cadre", "is_lixiu", "deceased"]
     show_fieldsets = [
         (_l("Person"), {"fields": ["name_zh", "name_bo", "gender_label", "ethnicity_label",
                                    "resident_id_display", "birth_date"]}),
