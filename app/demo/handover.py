@@ -94,16 +94,16 @@ def seed_handover():
     submitted = _batch(users["enterprise1"], naidong, _cases(es02, naidong, 5), "第二批")
     services.submit_batch(users["enterprise1"], submitted)
 
-    # enterprise2 → 乃东区 accepted; → 贡嘎县 returned once and submitted again
+    # enterprise1 → 贡嘎县: returned once with a reason, submitted again
+    third = _batch(users["enterprise1"], gongga, _cases(es02, gongga, 3), "第三批")
+    services.submit_batch(users["enterprise1"], third)
+    services.return_batch(users["county2"], third, "人员基本信息待核实")
+    services.submit_batch(users["enterprise1"], third)
+
+    # enterprise2 → 乃东区 accepted
     second = _batch(users["enterprise2"], naidong, _cases(ec03, naidong, 6), "第一批")
     services.submit_batch(users["enterprise2"], second)
     services.accept_batch(users["county1"], second, {c.id: community for c in second.cases})
-    to_gongga = _cases(ec03, gongga, 3)
-    if to_gongga:
-        third = _batch(users["enterprise2"], gongga, to_gongga, "第二批")
-        services.submit_batch(users["enterprise2"], third)
-        services.return_batch(users["county2"], third, "人员基本信息待核实")
-        services.submit_batch(users["enterprise2"], third)
     # a draft for enterprise2 to 乃东区
     _batch(users["enterprise2"], naidong, _cases(ec03, naidong, 2), "第三批（草稿）")
     db.session.commit()
