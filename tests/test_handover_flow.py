@@ -335,6 +335,11 @@ def _pdf_text_and_fonts(tmp_path, data):
     return text, fonts
 
 
+def _embedded(pdffonts_output, family):
+    """pdffonts lists the font (subset prefix, PostScript-style name) with emb = yes."""
+    return any(family in line and " yes " in line for line in pdffonts_output.splitlines())
+
+
 def _accepted_batch(app, enterprise):
     return _q(app, lambda s: s.scalar(select(HandoverBatch.id).join(
         Organization, Organization.id == HandoverBatch.enterprise_id).where(
@@ -346,7 +351,7 @@ def test_handover_list_pdf_is_bilingual_and_scoped(app, as_user, tmp_path):
     r = as_user("enterprise1").get(f"/batches/{batch_id}/handover-list.pdf")
     assert r.status_code == 200 and r.headers["Content-Type"] == "application/pdf"
     text, fonts = _pdf_text_and_fonts(tmp_path, r.data)
-    assert "NotoSerifTibetan" in fonts and "NotoSansCJK" in fonts
+    assert _embedded(fonts, "Noto-Serif-Tibetan") and _embedded(fonts, "Noto-Sans-CJK")
     with app.test_request_context():
         with force_locale("zh"):
             zh_title = gettext("Handover list of retirees")
@@ -376,7 +381,7 @@ def test_confirmation_form_pdf(app, as_user, tmp_path):
     flat = re.sub(r"\s+", "", text)
     assert name in flat and resident_id in flat
     assert re.sub(r"\s+", "", _zh(app, "Basic information confirmation form")) in flat
-    assert "NotoSerifTibetan" in fonts and "NotoSansCJK" in fonts
+    assert _embedded(fonts, "Noto-Serif-Tibetan") and _embedded(fonts, "Noto-Sans-CJK")
     assert as_user("enterprise2").get(f"/handover/{case_id}/confirmation.pdf").status_code == 404
 
 
