@@ -59,6 +59,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
 
+    # A party-relation transfer whose letter stays unanswered longer than this is flagged as stalled
+    # (推诿扯皮/拒转拒收) for the organization department.
+    PARTY_STALL_DAYS = int(os.environ.get("PARTY_STALL_DAYS", "30"))
+
     # Roles whose users see full resident ID numbers; others see them masked.
     FULL_ID_ROLES = ("sasac", "hrss", "orgdept", "county", "township", "community", "enterprise")
 

@@ -3,16 +3,32 @@ from flask_babel import lazy_gettext as _l
 
 
 def register(appbuilder):
+    from app.archives.views import ArchiveTransferApi, ArchiveTransferModelView
     from app.audit.views import AuditLogModelView
+    from app.handover.views import (HandoverBatchApi, HandoverBatchModelView, HandoverCaseApi,
+                                    HandoverCaseModelView, HandoverStatsView)
     from app.org.views import OrganizationApi, OrganizationModelView
+    from app.party.views import PartyTransferApi, PartyTransferModelView, StalledPartyTransferModelView
     from app.retirees.views import RetireeApi, RetireeModelView
+    from app.roster.views import RosterView
 
     appbuilder.add_view(RetireeModelView, "Retiree ledger", icon="fa-address-book", label=_l("Retiree ledger"),
                         category="Retirees", category_label=_l("Retirees"), category_icon="fa-users")
-    from app.roster.views import RosterView
-
     appbuilder.add_view(RosterView, "Roster survey", icon="fa-table", label=_l("Roster survey"),
                         category="Retirees")
+    handover = dict(category="Handover", category_label=_l("Handover"), category_icon="fa-exchange")
+    appbuilder.add_view(HandoverCaseModelView, "Handover checklists", icon="fa-check-square-o",
+                        label=_l("Handover checklists"), **handover)
+    appbuilder.add_view(HandoverBatchModelView, "Handover batches", icon="fa-archive",
+                        label=_l("Handover batches"), **handover)
+    appbuilder.add_view(PartyTransferModelView, "Party relations", icon="fa-flag", label=_l("Party relations"),
+                        **handover)
+    appbuilder.add_view(StalledPartyTransferModelView, "Stalled party transfers", icon="fa-exclamation-triangle",
+                        label=_l("Stalled party transfers"), **handover)
+    appbuilder.add_view(ArchiveTransferModelView, "Personnel archives", icon="fa-folder-open",
+                        label=_l("Personnel archives"), **handover)
+    appbuilder.add_view(HandoverStatsView, "Handover figures", icon="fa-bar-chart", label=_l("Handover figures"),
+                        **handover)
     appbuilder.add_view(OrganizationModelView, "Organization units", icon="fa-sitemap",
                         label=_l("Organization units"), category="Organizations",
                         category_label=_l("Organizations"), category_icon="fa-building")
@@ -24,3 +40,5 @@ def register(appbuilder):
     appbuilder.add_api(OpenApi)
     appbuilder.add_api(RetireeApi)
     appbuilder.add_api(OrganizationApi)
+    for api in (HandoverCaseApi, HandoverBatchApi, PartyTransferApi, ArchiveTransferApi):
+        appbuilder.add_api(api)

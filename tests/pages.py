@@ -14,6 +14,21 @@ def main_pages(app):
     with app.app_context():
         retiree = db.session.scalars(select(Retiree).order_by(Retiree.id).limit(1)).one().id
         org = db.session.scalars(select(Organization).order_by(Organization.id).limit(1)).one().id
+        from app.archives.models import ArchiveTransfer
+        from app.handover.models import HandoverBatch, HandoverCase
+        from app.party.models import PartyTransfer
+
+        case = db.session.scalars(select(HandoverCase).where(HandoverCase.accepted_on.is_not(None))
+                                  .order_by(HandoverCase.id).limit(1)).one().id
+        draft = db.session.scalars(select(HandoverBatch).where(HandoverBatch.status == "draft")
+                                   .order_by(HandoverBatch.id).limit(1)).one()
+        submitted = db.session.scalars(select(HandoverBatch).where(HandoverBatch.status == "submitted")
+                                       .order_by(HandoverBatch.id).limit(1)).one()
+        draft_owner = "enterprise2" if draft.enterprise.code == "E-C03" else "enterprise1"
+        receiver = "county1" if submitted.receiving_county.code == "540502" else "county2"
+        draft, submitted = draft.id, submitted.id
+        party = db.session.scalars(select(PartyTransfer).order_by(PartyTransfer.id).limit(1)).one().id
+        archive = db.session.scalars(select(ArchiveTransfer).order_by(ArchiveTransfer.id).limit(1)).one().id
         db.session.remove()
     return [
         (None, "/login/"),
@@ -38,6 +53,21 @@ def main_pages(app):
         ("sysadmin", "/roles/list/"),
         ("sysadmin", "/orgs/add"),
         ("secadmin", "/permissions/list/"),
+        ("county1", "/handover/list/"),
+        ("county1", f"/handover/show/{case}"),
+        ("sasac", "/batches/list/"),
+        (draft_owner, f"/batches/show/{draft}"),
+        (draft_owner, "/batches/add"),
+        (receiver, f"/batches/show/{submitted}"),
+        ("orgdept", "/party/list/"),
+        ("orgdept", f"/party/show/{party}"),
+        ("orgdept", f"/party/edit/{party}"),
+        ("orgdept", "/party-stalled/list/"),
+        ("archives", "/archives/list/"),
+        ("archives", f"/archives/show/{archive}"),
+        ("enterprise1", f"/archives/edit/{archive}"),
+        ("sasac", "/handover-figures/"),
+        ("enterprise1", "/handover-figures/"),
     ]
 
 

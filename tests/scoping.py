@@ -7,7 +7,10 @@ from typing import Callable
 
 from sqlalchemy import select
 
+from app.archives.models import ArchiveTransfer
+from app.handover.models import HandoverBatch, HandoverCase
 from app.org.models import Organization
+from app.party.models import PartyTransfer
 from app.retirees import idcard
 from app.retirees.models import Retiree
 
@@ -22,6 +25,8 @@ class ScopeCase:
     # (username, picks a row that user must NOT see, picks a row that user MUST see)
     pairs: list = field(default_factory=list)
     api_payload: Callable = None  # (session, foreign_org) -> dict for POST /api/v1/<api>/
+    key: Callable = None  # row -> the value searched for in search_column (default: resident_id)
+    search_filter: int = 3  # FAB's filter index in list URLs (3: string "equal to"; 0: integer "equal to")
 
 
 def _org_id(session, code):
@@ -81,5 +86,67 @@ SCOPE_CASES = [
             ("community1", retiree_where(_community("540502-01-02")), retiree_where(_community("540502-01-01"))),
         ],
         api_payload=retiree_payload,
+    ),
+]
+
+
+def _where(model, *conditions):
+    def pick(session):
+        return session.scalars(select(model).where(*conditions).order_by(model.id).limit(1)).one()
+
+    return pick
+
+
+def _in_org(column, code):
+    return column.in_(select(Organization.id).where(Organization.code == code))
+
+
+def _followers_case(name, model, route_base, api, users=None):
+    """A row that follows a retiree (checklist, party transfer, archive transfer), scoped like the retiree."""
+    pairs = [
+        ("enterprise1", _where(model, _in_org(model.enterprise_id, "E-C03")),
+         _where(model, _in_org(model.enterprise_id, "E-S02"))),
+        ("enterprise2", _where(model, _in_org(model.enterprise_id, "E-S02")),
+         _where(model, _in_org(model.enterprise_id, "E-C03"))),
+        ("county1", _where(model, _in_org(model.receiving_county_id, "540522")),
+         _where(model, _in_org(model.receiving_county_id, "540502"))),
+        ("county2", _where(model, _in_org(model.receiving_county_id, "540502")),
+         _where(model, _in_org(model.receiving_county_id, "540522"))),
+        ("township1", _where(model, _in_org(model.receiving_county_id, "540522")),
+         _where(model, _in_org(model.receiving_community_id, "540502-01-01"))),
+        ("community1", _where(model, _in_org(model.receiving_community_id, "540502-01-02")),
+         _where(model, _in_org(model.receiving_community_id, "540502-01-01"))),
+    ]
+    if users is not None:
+        pairs = [p for p in pairs if p[0] in users]
+    return ScopeCase(name=name, model=model, route_base=route_base, api=api, search_column="id", pairs=pairs,
+                     key=lambda row: row.id, search_filter=0)
+
+
+def batch_payload(session, enterprise_code, county_code):
+    return {"enterprise": _org_id(session, enterprise_code), "receiving_county": _org_id(session, county_code),
+            "note": "测试批次"}
+
+
+SCOPE_CASES += [
+    _followers_case("handover", HandoverCase, "/handover", "handover"),
+    _followers_case("party", PartyTransfer, "/party", "partytransfer"),
+    # archives are written by enterprises, counties and the archives, not by townships or communities
+    _followers_case("archive", ArchiveTransfer, "/archives", "archivetransfer",
+                    users=("enterprise1", "enterprise2", "county1", "county2")),
+    ScopeCase(
+        name="batch", model=HandoverBatch, route_base="/batches", api="handoverbatch", search_column="id",
+        key=lambda row: row.id, search_filter=0,
+        pairs=[
+            ("enterprise1", _where(HandoverBatch, _in_org(HandoverBatch.enterprise_id, "E-C03")),
+             _where(HandoverBatch, _in_org(HandoverBatch.enterprise_id, "E-S02"))),
+            ("enterprise2", _where(HandoverBatch, _in_org(HandoverBatch.enterprise_id, "E-S02")),
+             _where(HandoverBatch, _in_org(HandoverBatch.enterprise_id, "E-C03"))),
+            ("county1", _where(HandoverBatch, _in_org(HandoverBatch.receiving_county_id, "540522")),
+             _where(HandoverBatch, _in_org(HandoverBatch.receiving_county_id, "540502"))),
+            ("county2", _where(HandoverBatch, _in_org(HandoverBatch.receiving_county_id, "540502")),
+             _where(HandoverBatch, _in_org(HandoverBatch.receiving_county_id, "540522"))),
+        ],
+        api_payload=batch_payload,
     ),
 ]

@@ -123,3 +123,66 @@ def test_roster_upload_preview_in_tibetan(app, live_server, browser):
     assert page.locator("#count-add").inner_text() == "1"
     assert page.locator("#commit-import").count() == 0  # a file with a problem cannot be committed
     page.screenshot(path=str(ARTIFACTS / "roster-preview-bo.png"), full_page=True)
+
+
+def _succeeded(page):
+    page.locator(".alert-success, .alert-danger").first.wait_for(timeout=15000)
+    assert page.locator(".alert-danger").count() == 0, page.locator(".alert-danger").first.inner_text()
+
+
+def test_batch_end_to_end_with_two_users(app, live_server, browser):
+    """The enterprise confirms places, makes a batch and submits it; the county accepts it with communities."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.handover.models import HandoverBatch, HandoverCase
+    from app.org.models import Organization
+
+    with app.app_context():
+        county, community = (db.session.scalar(select(Organization.id).where(Organization.code == code))
+                             for code in ("540502", "540502-01-01"))
+        cases = db.session.scalars(select(HandoverCase.id).join(
+            Organization, Organization.id == HandoverCase.enterprise_id).where(
+            Organization.code == "E-S02", HandoverCase.receiving_county_id == county,
+            HandoverCase.batch_id.is_(None)).order_by(HandoverCase.id).offset(20).limit(2)).all()
+        db.session.remove()
+    ARTIFACTS.mkdir(exist_ok=True)
+    external = []
+    ent = browser.new_page(viewport={"width": 1280, "height": 900})
+    ent.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server) else None)
+    _login(ent, live_server, "enterprise1")
+    for cid in cases:
+        ent.goto(f"{live_server}/handover/show/{cid}")
+        ent.click("#place-form button[type=submit]")
+        _succeeded(ent)
+    ent.goto(f"{live_server}/batches/add")
+    ent.select_option("#receiving_county", value=str(county))
+    ent.click("form [type=submit]")
+    _succeeded(ent)
+    with app.app_context():
+        batch_id = db.session.scalar(select(db.func.max(HandoverBatch.id)))
+        retirees = db.session.scalars(select(HandoverCase.retiree_id).where(HandoverCase.id.in_(cases))).all()
+        db.session.remove()
+    ent.goto(f"{live_server}/batches/show/{batch_id}")
+    for rid in retirees:
+        ent.check(f"#add-form input[value='{rid}']")
+    ent.click("#add-button")
+    _succeeded(ent)
+    ent.click("#submit-button")
+    _succeeded(ent)
+    ent.screenshot(path=str(ARTIFACTS / "batch-submitted.png"), full_page=True)
+
+    county_page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _login(county_page, live_server, "county1")
+    county_page.goto(f"{live_server}/lang/bo")
+    county_page.goto(f"{live_server}/batches/show/{batch_id}")
+    for cid in cases:
+        county_page.select_option(f"select[name=community_{cid}]", value=str(community))
+    county_page.click("#accept-button")
+    _succeeded(county_page)
+    county_page.screenshot(path=str(ARTIFACTS / "batch-accepted-bo.png"), full_page=True)
+    county_page.goto(f"{live_server}/lang/zh")
+    with app.app_context():
+        assert db.session.get(HandoverBatch, batch_id).status == "accepted"
+        db.session.remove()
+    assert not external, f"requests left the app: {external[:3]}"

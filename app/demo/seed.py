@@ -164,9 +164,15 @@ def seed_accounts(password):
 
 
 def seed_demo(password, if_empty=False):
+    from app.demo.handover import seed_handover
+
     if if_empty and db.session.scalar(select(func.count(Retiree.id))):
-        return seed_accounts(password)
+        accounts = seed_accounts(password)
+        seed_handover()
+        return accounts
     seed_orgs()
     seed_retirees()
     db.session.commit()
-    return seed_accounts(password)
+    accounts = seed_accounts(password)
+    seed_handover()
+    return accounts

@@ -132,10 +132,19 @@ class Retiree(Model):
         return not self.is_lixiu
 
 
+# Rules other streams add over a retiree (e.g. the handover locks a submitted or accepted retiree for the
+# enterprise): each is a function retiree -> {field: [messages]}.
+EXTRA_RULES = []
+
+
 def _validate(retiree):
     from app.retirees.rules import retiree_problems
 
-    return retiree_problems(retiree)
+    problems = retiree_problems(retiree)
+    for rule in EXTRA_RULES:
+        for field, messages in rule(retiree).items():
+            problems.setdefault(field, []).extend(messages)
+    return problems
 
 
 Retiree.__validator__ = staticmethod(_validate)

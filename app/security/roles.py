@@ -20,6 +20,11 @@ WRITE = "can_write"
 RETIREE = "Retiree"
 ORGANIZATION = "Organization"
 AUDIT_LOG = "AuditLog"
+HANDOVER = "HandoverCase"
+HANDOVER_BATCH = "HandoverBatch"
+PARTY_TRANSFER = "PartyTransfer"
+ARCHIVE_TRANSFER = "ArchiveTransfer"
+HANDOVER_STATS = "HandoverStats"
 USERS = "Users"
 ROLES = "Roles"
 
@@ -27,6 +32,11 @@ MENU = {
     RETIREE: ["Retirees", "Retiree ledger", "Roster survey"],
     ORGANIZATION: ["Organizations", "Organization units"],
     AUDIT_LOG: ["Audit", "Audit log"],
+    HANDOVER: ["Handover", "Handover checklists"],
+    HANDOVER_BATCH: ["Handover", "Handover batches"],
+    PARTY_TRANSFER: ["Handover", "Party relations", "Stalled party transfers"],
+    ARCHIVE_TRANSFER: ["Handover", "Personnel archives"],
+    HANDOVER_STATS: ["Handover", "Handover figures"],
 }
 
 
@@ -86,24 +96,34 @@ _SECURITY_ADMIN = (
     ("menu_access", "List Users"),
 )
 
+# The handover (issue 4): an enterprise writes its own handover, the receiving side acts on what it receives,
+# the departments work their own stream (which stream each role may move is a rule: handover/rules.py
+# STREAM_EDITORS), SASAC, the leading group and the supervision office read city-wide.
+_HANDOVER_ALL = (HANDOVER, HANDOVER_BATCH, PARTY_TRANSFER, ARCHIVE_TRANSFER, HANDOVER_STATS)
+_HANDOVER_READ = _r(*_HANDOVER_ALL)
+_RECEIVER = _rw(RETIREE, HANDOVER, HANDOVER_BATCH, PARTY_TRANSFER, ARCHIVE_TRANSFER) + _r(ORGANIZATION, HANDOVER_STATS)
+_LOCAL = _rw(RETIREE, HANDOVER, PARTY_TRANSFER) + _r(ORGANIZATION, ARCHIVE_TRANSFER, HANDOVER_STATS)
+_CITY_READ = _r(RETIREE, ORGANIZATION) + _HANDOVER_READ
+
 ROLE_DEFINITIONS = (
-    RoleDefinition("enterprise", _l("Enterprise"), OWN_ORG, _rw(RETIREE) + _r(ORGANIZATION), True),
-    RoleDefinition("county", _l("County/district government"), OWN_ORG, _rw(RETIREE) + _r(ORGANIZATION), True),
-    RoleDefinition("township", _l("Township/street"), OWN_ORG, _rw(RETIREE) + _r(ORGANIZATION), True),
-    RoleDefinition("community", _l("Community"), OWN_ORG, _rw(RETIREE) + _r(ORGANIZATION), True),
+    RoleDefinition("enterprise", _l("Enterprise"), OWN_ORG, _RECEIVER, True),
+    RoleDefinition("county", _l("County/district government"), OWN_ORG, _RECEIVER, True),
+    RoleDefinition("township", _l("Township/street"), OWN_ORG, _LOCAL, True),
+    RoleDefinition("community", _l("Community"), OWN_ORG, _LOCAL, True),
     RoleDefinition("sasac", _l("City SASAC (leading-group office)"), CITY_WIDE,
-                   _rw(RETIREE) + _r(ORGANIZATION), True),
+                   _rw(RETIREE, HANDOVER) + _r(ORGANIZATION) + _HANDOVER_READ, True),
     RoleDefinition("hrss", _l("Human resources and social security bureau"), CITY_WIDE,
-                   _r(RETIREE, ORGANIZATION), True),
-    RoleDefinition("medins", _l("Medical insurance bureau"), CITY_WIDE, _r(RETIREE, ORGANIZATION), True),
-    RoleDefinition("orgdept", _l("Organization department"), CITY_WIDE, _r(RETIREE, ORGANIZATION), True),
-    RoleDefinition("finance", _l("Finance bureau"), CITY_WIDE, _r(RETIREE, ORGANIZATION)),
+                   _CITY_READ + _rw(HANDOVER), True),
+    RoleDefinition("medins", _l("Medical insurance bureau"), CITY_WIDE, _CITY_READ + _rw(HANDOVER), True),
+    RoleDefinition("orgdept", _l("Organization department"), CITY_WIDE,
+                   _CITY_READ + _rw(HANDOVER, PARTY_TRANSFER, ARCHIVE_TRANSFER), True),
+    RoleDefinition("finance", _l("Finance bureau"), CITY_WIDE, _r(RETIREE, ORGANIZATION, HANDOVER_STATS)),
     RoleDefinition("housing", _l("Housing and urban-rural development bureau"), CITY_WIDE,
-                   _r(RETIREE, ORGANIZATION)),
-    RoleDefinition("health", _l("Health commission"), CITY_WIDE, _r(RETIREE, ORGANIZATION)),
-    RoleDefinition("archives", _l("Archives"), CITY_WIDE, _r(RETIREE, ORGANIZATION)),
-    RoleDefinition("supervision", _l("Supervision office"), CITY_WIDE, _r(RETIREE, ORGANIZATION)),
-    RoleDefinition("leading_group", _l("Leading group"), CITY_WIDE, _r(RETIREE, ORGANIZATION)),
+                   _r(RETIREE, ORGANIZATION, HANDOVER_STATS)),
+    RoleDefinition("health", _l("Health commission"), CITY_WIDE, _r(RETIREE, ORGANIZATION, HANDOVER_STATS)),
+    RoleDefinition("archives", _l("Archives"), CITY_WIDE, _CITY_READ + _rw(ARCHIVE_TRANSFER)),
+    RoleDefinition("supervision", _l("Supervision office"), CITY_WIDE, _CITY_READ),
+    RoleDefinition("leading_group", _l("Leading group"), CITY_WIDE, _CITY_READ),
     # The three administrators of 等保 2.0: none of them sees business data.
     RoleDefinition("sysadmin", _l("System administrator"), NO_DATA, _rw(ORGANIZATION), extra=_USER_ADMIN),
     RoleDefinition("secadmin", _l("Security administrator"), NO_DATA, extra=_SECURITY_ADMIN),

@@ -1,0 +1,157 @@
+"""Personnel archive transfers: list, show, edit under the rules in rules.py, and the archives' receipt."""
+import datetime
+
+from flask import abort, g, redirect, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import Length, NumberRange, Optional
+
+from app.archives.models import ArchiveTransfer, Custodian, Destination
+from app.audit import register_model
+from app.forms_common import coded_select
+from app.handover.models import ItemState, Stream
+from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelRestApi, ScopedModelView
+from app.security.access import role_codes
+from app.security.roles import ARCHIVE_TRANSFER
+from app.rules import RuleViolation
+
+LABELS = {
+    "id": _l("ID"),
+    "retiree": _l("Retiree"),
+    "retiree_name": _l("Name"),
+    "enterprise": _l("Enterprise"),
+    "receiving_county": _l("Receiving county/district"),
+    "receiving_township": _l("Receiving township/street"),
+    "receiving_community": _l("Receiving community"),
+    "liaison_office": _l("Liaison office"),
+    "custodian": _l("Custodian"),
+    "custodian_label": _l("Custodian"),
+    "destination": _l("Destination"),
+    "destination_label": _l("Destination"),
+    "sorted_done": _l("Sorted"),
+    "volumes": _l("Volumes"),
+    "missing_materials": _l("Missing materials"),
+    "missing_explanation": _l("Explanation of missing materials"),
+    "digitized": _l("Digitized"),
+    "sent_on": _l("Sent on"),
+    "received_on": _l("Received by the archives on"),
+    "received_by": _l("Received by"),
+    "note": _l("Note"),
+    "changed_on": _l("Changed on"),
+}
+FORM = ["custodian", "destination", "sorted_done", "volumes", "missing_materials", "missing_explanation",
+        "digitized", "sent_on", "note"]
+
+
+def _sync_item(transfer):
+    from app.archives.rules import archive_state
+    from app.handover.services import advance_item, case_of
+
+    case = case_of(transfer.retiree_id)
+    if case is not None:
+        advance_item(case, Stream.ARCHIVE, archive_state(transfer), g.user)
+
+
+def receive_archive(actor, transfer):
+    """The archives (or, for a former leader cadre's archive, the organization department) confirm receipt."""
+    from app.handover.services import Refusal, _check_scope
+
+    _check_scope(actor, transfer)
+    allowed = {"orgdept"} if transfer.destination == Destination.ORGDEPT else {"archives"}
+    if not role_codes(actor) & allowed:
+        raise Refusal(_l("Only the archives that keep this archive confirm its receipt."))
+    if transfer.sent_on is None:
+        raise Refusal(_l("An archive can only be received after it was sent."))
+    if transfer.received_on is not None:
+        raise Refusal(_l("Receipt of this archive is already confirmed."))
+    transfer.received_on = datetime.date.today()
+    transfer.received_by_id = actor.id
+    from app.handover.services import advance_item, case_of
+
+    case = case_of(transfer.retiree_id)
+    if case is not None:
+        advance_item(case, Stream.ARCHIVE, ItemState.DONE, actor)
+    return transfer
+
+
+class ArchiveTransferModelView(ScopedModelView):
+    datamodel = ScopedInterface(ArchiveTransfer)
+    class_permission_name = ARCHIVE_TRANSFER
+    method_permission_name = {**METHOD_PERMISSIONS, "receive": "write"}
+    route_base = "/archives"
+    list_title = _l("Personnel archives")
+    show_title = _l("Personnel archive transfer")
+    edit_title = _l("Edit personnel archive transfer")
+    add_title = _l("Personnel archive transfer")
+    show_template = "handover/archive_show.html"
+    label_columns = LABELS
+    list_columns = ["retiree_name", "enterprise", "custodian_label", "destination_label", "sorted_done", "volumes",
+                    "digitized", "sent_on", "received_on"]
+    search_columns = ["id", "enterprise", "receiving_county", "custodian", "destination", "sorted_done",
+                      "digitized", "received_on"]
+    show_columns = ["retiree_name", "enterprise", "receiving_county", "custodian_label", "destination_label",
+                    "sorted_done", "volumes", "missing_materials", "missing_explanation", "digitized", "sent_on",
+                    "received_on", "received_by", "note", "changed_on"]
+    edit_columns = FORM
+    edit_form_extra_fields = {
+        "custodian": coded_select(_l("Custodian"), Custodian.LABELS),
+        "destination": coded_select(_l("Destination"), Destination.LABELS),
+    }
+    validators_columns = {"volumes": [Optional(), NumberRange(min=0, max=200)],
+                          "missing_materials": [Length(max=500)], "missing_explanation": [Length(max=500)],
+                          "note": [Length(max=500)]}
+    base_order = ("id", "asc")
+
+    def add(self):
+        abort(404)  # an archive transfer comes with its retiree
+
+    def pre_update(self, item):
+        super().pre_update(item)
+        _sync_item(item)
+
+    def pre_delete(self, item):
+        raise RuleViolation({"id": [_l("An archive transfer is removed only with its retiree.")]})
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        widgets = self._show(pk)
+        return self.render_template(self.show_template, pk=pk, title=self.show_title, widgets=widgets,
+                                    related_views=[], transfer=item, roles=role_codes())
+
+    @expose("/<int:pk>/receive", methods=["POST"])
+    @has_access
+    def receive(self, pk):
+        from app.handover.views import _run
+
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        _run(receive_archive, item, success=_l("Receipt of the archive was confirmed."))
+        return redirect(url_for(".show", pk=pk))
+
+
+class ArchiveTransferApi(ScopedModelRestApi):
+    datamodel = SQLAInterface(ArchiveTransfer)
+    class_permission_name = ARCHIVE_TRANSFER
+    resource_name = "archivetransfer"
+    include_route_methods = {"get", "get_list", "info", "put"}
+    list_columns = ["id", "retiree.id", "retiree.name_zh", "enterprise.id", "receiving_county.id"] + FORM + [
+        "received_on"]
+    show_columns = list_columns
+    edit_columns = FORM
+    search_columns = ["id", "enterprise", "receiving_county", "custodian", "destination"]
+    label_columns = LABELS
+
+    def pre_update(self, item):
+        super().pre_update(item)
+        _sync_item(item)
+
+
+register_model(ArchiveTransfer, _l("Personnel archive transfer"), LABELS,
+               {"custodian": Custodian.LABELS, "destination": Destination.LABELS})

@@ -1,0 +1,143 @@
+"""Party-relation transfers: list, show, edit (rules in rules.py), and the stalled list for the organization
+department. Saving a transfer moves the checklist's party stream along."""
+import datetime
+
+from flask import current_app, g
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import Length
+
+from app.audit import register_model
+from app.handover.models import Stream
+from app.party.models import PartyTransfer
+from app.rules import RuleViolation
+from app.scoped_views import ScopedInterface, ScopedModelRestApi, ScopedModelView
+from app.security.access import role_codes
+from app.security.roles import PARTY_TRANSFER
+
+LABELS = {
+    "id": _l("ID"),
+    "retiree": _l("Retiree"),
+    "retiree_name": _l("Name"),
+    "enterprise": _l("Enterprise"),
+    "receiving_county": _l("Receiving county/district"),
+    "receiving_township": _l("Receiving township/street"),
+    "receiving_community": _l("Receiving community"),
+    "liaison_office": _l("Liaison office"),
+    "dues_base_verified": _l("Party dues base verified"),
+    "dues_paid_until": _l("Party dues paid up to (month)"),
+    "letter_no": _l("Introduction letter number"),
+    "sending_org": _l("Sending party organization"),
+    "receiving_org": _l("Receiving party organization"),
+    "letter_issued_on": _l("Letter issued on"),
+    "received_on": _l("Date received"),
+    "branch": _l("Assigned party branch"),
+    "note": _l("Note"),
+    "state_label": _l("State"),
+    "stalled_days": _l("Days unanswered"),
+    "changed_on": _l("Changed on"),
+}
+FORM = ["dues_base_verified", "dues_paid_until", "letter_no", "sending_org", "receiving_org", "letter_issued_on",
+        "received_on", "branch", "note"]
+RECEIVING_FIELDS = ("received_on", "branch")
+
+
+class StalledFilter(BaseFilter):
+    """Letters issued and unanswered for more than PARTY_STALL_DAYS (config)."""
+
+    name = "Stalled"
+    arg_name = None
+
+    def apply(self, query, value):
+        limit = datetime.date.today() - datetime.timedelta(days=current_app.config["PARTY_STALL_DAYS"])
+        return query.filter(PartyTransfer.letter_issued_on.is_not(None), PartyTransfer.received_on.is_(None),
+                            PartyTransfer.letter_issued_on < limit)
+
+
+def _sync_item(transfer):
+    from app.handover.services import advance_item, case_of
+    from app.party.rules import transfer_state
+
+    case = case_of(transfer.retiree_id)
+    if case is not None:
+        advance_item(case, Stream.PARTY, transfer_state(transfer), g.user)
+
+
+def _check_receiving_side(item):
+    """The date received and the branch are the receiving side's (or the organization department's) to set."""
+    from sqlalchemy import inspect
+
+    state = inspect(item)
+    changed = any(state.attrs[f].history.has_changes() for f in RECEIVING_FIELDS)
+    if changed and role_codes() <= {"enterprise"}:
+        raise RuleViolation({"received_on": [_l("Only the receiving side records the receipt.")]})
+
+
+class PartyTransferModelView(ScopedModelView):
+    datamodel = ScopedInterface(PartyTransfer)
+    class_permission_name = PARTY_TRANSFER
+    route_base = "/party"
+    list_title = _l("Party relations")
+    show_title = _l("Party relation transfer")
+    edit_title = _l("Edit party relation transfer")
+    add_title = _l("Party relation transfer")
+    label_columns = LABELS
+    list_columns = ["retiree_name", "enterprise", "receiving_county", "letter_no", "letter_issued_on",
+                    "received_on", "branch", "state_label"]
+    search_columns = ["id", "letter_no", "enterprise", "receiving_county", "receiving_community",
+                      "letter_issued_on", "received_on", "dues_base_verified"]
+    show_columns = ["retiree_name", "enterprise", "receiving_county", "receiving_township", "receiving_community",
+                    "liaison_office"] + FORM + ["state_label", "changed_on"]
+    edit_columns = FORM
+    validators_columns = {f: [Length(max=200)] for f in ("letter_no", "sending_org", "receiving_org", "branch")}
+    validators_columns["note"] = [Length(max=500)]
+    base_order = ("id", "asc")
+
+    def add(self):
+        from flask import abort
+
+        abort(404)  # a transfer comes with its party member
+
+    def pre_update(self, item):
+        try:
+            _check_receiving_side(item)
+        except RuleViolation:
+            from app.extensions import db
+
+            db.session.rollback()
+            raise
+        super().pre_update(item)
+        _sync_item(item)
+
+    def pre_delete(self, item):
+        raise RuleViolation({"id": [_l("A party relation transfer is removed only with its retiree.")]})
+
+
+class StalledPartyTransferModelView(PartyTransferModelView):
+    route_base = "/party-stalled"
+    list_title = _l("Stalled party transfers")
+    extra_base_filters = [["id", StalledFilter, None]]
+    list_columns = ["retiree_name", "enterprise", "receiving_county", "sending_org", "receiving_org", "letter_no",
+                    "letter_issued_on", "stalled_days"]
+    base_order = ("letter_issued_on", "asc")
+
+
+class PartyTransferApi(ScopedModelRestApi):
+    datamodel = SQLAInterface(PartyTransfer)
+    class_permission_name = PARTY_TRANSFER
+    resource_name = "partytransfer"
+    include_route_methods = {"get", "get_list", "info", "put"}
+    list_columns = ["id", "retiree.id", "retiree.name_zh", "enterprise.id", "receiving_county.id"] + FORM
+    show_columns = list_columns
+    edit_columns = FORM
+    search_columns = ["id", "letter_no", "enterprise", "receiving_county", "received_on"]
+    label_columns = LABELS
+
+    def pre_update(self, item):
+        _check_receiving_side(item)
+        super().pre_update(item)
+        _sync_item(item)
+
+
+register_model(PartyTransfer, _l("Party relation transfer"), LABELS)
