@@ -1,16 +1,14 @@
 """Printable handover documents (WeasyPrint, fonts from static/fonts via file:// URLs, nothing from the
 internet). Bilingual: Tibetan first, Chinese after (DESIGN.md §4)."""
 import datetime
-import pathlib
 
-from flask import make_response, render_template
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
 from app.formatting import local_time
+from app.pdf import bilingual as _both, render_pdf
 from app.handover.models import HouseholdCategory, ItemState, Stream
 from app.retirees.models import Category, Ethnicity, Gender, PensionSource
 
-FONTS = pathlib.Path(__file__).resolve().parents[2] / "static" / "fonts"
 
 TEXT = {
     "list_title": _l("Handover list of retirees"),
@@ -49,15 +47,6 @@ TEXT = {
 }
 
 
-def _both(value):
-    """(Tibetan, Chinese) of a lazy string or label."""
-    with force_locale("bo"):
-        bo = str(value)
-    with force_locale("zh"):
-        zh = str(value)
-    return bo, zh
-
-
 def _texts():
     return {k: _both(v) for k, v in TEXT.items()}
 
@@ -83,11 +72,7 @@ def _person(retiree, case):
 
 
 def _render(template, **context):
-    html = render_template(template, fonts=FONTS.as_uri(), t=_texts(),
-                           printed=datetime.date.today().isoformat(), **context)
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=str(FONTS)).write_pdf()
+    return render_pdf(template, t=_texts(), printed=datetime.date.today().isoformat(), **context)
 
 
 def handover_list(batch):
@@ -100,9 +85,3 @@ def confirmation_form(case):
     items = [(_both(Stream.LABELS[i.stream]), _both(ItemState.LABELS[i.state]), i.on_date) for i in case.items]
     return _render("handover/pdf_confirmation.html", case=case, p=_person(case.retiree, case), items=items)
 
-
-def pdf_response(data, filename):
-    response = make_response(data)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response

@@ -223,7 +223,8 @@ class HandoverCaseModelView(_StepsMixin, ScopedModelView):
     @expose("/<int:pk>/confirmation.pdf")
     @has_access
     def confirmation_pdf(self, pk):
-        from app.handover.pdf import confirmation_form, pdf_response
+        from app.handover.pdf import confirmation_form
+        from app.pdf import pdf_response
 
         case = self._scoped(pk)
         return pdf_response(confirmation_form(case), f"confirmation-{case.id}.pdf")
@@ -354,7 +355,8 @@ class HandoverBatchModelView(_StepsMixin, ScopedModelView):
     @expose("/<int:pk>/handover-list.pdf")
     @has_access
     def handover_list_pdf(self, pk):
-        from app.handover.pdf import handover_list, pdf_response
+        from app.handover.pdf import handover_list
+        from app.pdf import pdf_response
 
         batch = self._scoped(pk)
         return pdf_response(handover_list(batch), f"handover-list-{batch.id}.pdf")
