@@ -114,6 +114,31 @@ def import_retirees_command(file, enterprise_code, dry_run, template_out, lang):
         click.echo("committed")
 
 
+@click.group("report")
+def report_group():
+    """Printed reports."""
+
+
+@report_group.command("summary")
+@click.option("--lang", default="both", type=click.Choice(["zh", "bo", "both"]))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
+@with_appcontext
+def report_summary_command(lang, out):
+    """The leading group's summary PDF for the whole city (as SASAC sees it)."""
+    from flask_babel import force_locale
+
+    from app.reports.summary_pdf import render_summary
+    from app.security.scope import as_system
+
+    with current_app.test_request_context(), force_locale("bo" if lang == "bo" else "zh"), \
+            as_system("cli:report-summary"):
+        data = render_summary(lang)
+    with open(out, "wb") as fh:
+        fh.write(data)
+    click.echo(f"{out}\t{len(data)} bytes")
+
+
 def init_app(app):
-    for command in (sync_roles_command, seed_demo_command, create_user_command, import_retirees_command):
+    for command in (sync_roles_command, seed_demo_command, create_user_command, import_retirees_command,
+                    report_group):
         app.cli.add_command(command)

@@ -36,11 +36,13 @@ class HomeView(IndexView):
         codes = role_codes(user)
         needs_org = any(ROLES_BY_CODE[c].scope == "org" for c in codes if c in ROLES_BY_CODE)
         sees_data = user_scope(user).city_wide or bool(user_scope(user).org_ids)
+        from app.reports.dashboard import dashboard_context
+
         return self.render_template(
             self.index_template,
             appbuilder=self.appbuilder,
             role_names=[role_label(c) for c in sorted(codes)],
             org=user.org,
             missing_org=needs_org and user.org_id is None,
-            figures=ledger_figures() if sees_data else None,
+            **(dashboard_context() if sees_data else {"figures": None}),
         )

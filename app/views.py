@@ -10,6 +10,7 @@ def register(appbuilder):
     from app.org.views import OrganizationApi, OrganizationModelView
     from app.party.views import PartyTransferApi, PartyTransferModelView, StalledPartyTransferModelView
     from app.retirees.views import RetireeApi, RetireeModelView
+    from app.reports.dashboard import ReportsView
     from app.roster.views import RosterView
 
     appbuilder.add_view(RetireeModelView, "Retiree ledger", icon="fa-address-book", label=_l("Retiree ledger"),
@@ -34,6 +35,7 @@ def register(appbuilder):
                         category_label=_l("Organizations"), category_icon="fa-building")
     appbuilder.add_view(AuditLogModelView, "Audit log", icon="fa-history", label=_l("Audit log"),
                         category="Audit", category_label=_l("Audit"), category_icon="fa-eye")
+    appbuilder.add_view_no_menu(ReportsView)
     # The OpenAPI description without FAB's Swagger page (FAB registers both only together).
     from flask_appbuilder.api.manager import OpenApi
 

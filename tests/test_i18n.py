@@ -11,7 +11,7 @@ from tests.conftest import login
 from tests.pages import english_words, main_pages
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-USERNAMES = {a[0] for a in ACCOUNTS} | {"no-such-user", "orphan"}  # data typed by users/tests
+USERNAMES = {a[0] for a in ACCOUNTS} | {"no-such-user", "orphan", "PDF"}  # data typed by users/tests; a format name
 
 
 @pytest.mark.parametrize("lang", ["zh", "bo"])

@@ -1,0 +1,1 @@
+"""Dashboards and printed summaries for the leading group (issue 6)."""
