@@ -72,7 +72,35 @@ def generate(n, db_path):
         if rows:
             db.session.execute(insert(Retiree), rows)
         db.session.commit()
+        add_handover_rows(db)
     return app
+
+
+def add_handover_rows(db):
+    """A checklist for every bulk-inserted retiree in the flow, in plain SQL (SQLite): a third received at
+    some month of 2020, half of the rest in progress, so that every dashboard figure has rows behind it."""
+    from sqlalchemy import text
+
+    from app.handover.models import Stream
+
+    db.session.execute(text("""
+        INSERT INTO handover_case (retiree_id, enterprise_id, receiving_county_id, receiving_township_id,
+                                   receiving_community_id, liaison_office_id, created_on, received_on)
+        SELECT id, enterprise_id, receiving_county_id, receiving_township_id, receiving_community_id,
+               liaison_office_id, '2020-06-30 00:00:00',
+               CASE WHEN id % 3 = 0 THEN datetime('2020-01-15', '+' || (id % 12) || ' months') END
+        FROM retiree
+        WHERE is_lixiu = 0 AND deceased = 0 AND id NOT IN (SELECT retiree_id FROM handover_case)"""))
+    for stream in Stream.ORDER:
+        db.session.execute(text("""
+            INSERT INTO handover_item (case_id, stream, state, responsible)
+            SELECT c.id, :stream,
+                   CASE WHEN c.received_on IS NOT NULL THEN 'done'
+                        WHEN c.id % 2 = 0 THEN 'in_progress' ELSE 'not_started' END, 'enterprise'
+            FROM handover_case c
+            WHERE NOT EXISTS (SELECT 1 FROM handover_item i WHERE i.case_id = c.id AND i.stream = :stream)"""),
+                           {"stream": stream})
+    db.session.commit()
 
 
 if __name__ == "__main__":
