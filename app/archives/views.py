@@ -15,17 +15,11 @@ from app.handover.models import ItemState, Stream
 from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import role_codes
 from app.security.roles import ARCHIVE_TRANSFER
+from app.handover.models import RETIREE_ROW_LABELS
 from app.rules import RuleViolation
 
 LABELS = {
-    "id": _l("ID"),
-    "retiree": _l("Retiree"),
-    "retiree_name": _l("Name"),
-    "enterprise": _l("Enterprise"),
-    "receiving_county": _l("Receiving county/district"),
-    "receiving_township": _l("Receiving township/street"),
-    "receiving_community": _l("Receiving community"),
-    "liaison_office": _l("Liaison office"),
+    **RETIREE_ROW_LABELS,
     "custodian": _l("Custodian"),
     "custodian_label": _l("Custodian"),
     "destination": _l("Destination"),

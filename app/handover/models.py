@@ -121,6 +121,19 @@ class PlaceBasis:
     }
 
 
+# Labels of the columns every retiree-scoped row carries (views of the handover, party and archive streams).
+RETIREE_ROW_LABELS = {
+    "id": _l("ID"),
+    "retiree": _l("Retiree"),
+    "retiree_name": _l("Name"),
+    "enterprise": _l("Enterprise"),
+    "receiving_county": _l("Receiving county/district"),
+    "receiving_township": _l("Receiving township/street"),
+    "receiving_community": _l("Receiving community"),
+    "liaison_office": _l("Liaison office"),
+}
+
+
 class RetireeScoped:
     """Columns and relationships of a row that follows one retiree and is scoped like that retiree."""
 

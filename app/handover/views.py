@@ -25,20 +25,14 @@ from app.handover.models import (
     Stream,
 )
 from app.org.models import Organization, OrgKind
+from app.handover.models import RETIREE_ROW_LABELS
 from app.rules import RuleViolation
 from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import role_codes
 from app.security.roles import HANDOVER, HANDOVER_BATCH, HANDOVER_STATS
 
 CASE_LABELS = {
-    "id": _l("ID"),
-    "retiree": _l("Retiree"),
-    "retiree_name": _l("Name"),
-    "enterprise": _l("Enterprise"),
-    "receiving_county": _l("Receiving county/district"),
-    "receiving_township": _l("Receiving township/street"),
-    "receiving_community": _l("Receiving community"),
-    "liaison_office": _l("Liaison office"),
+    **RETIREE_ROW_LABELS,
     "proposed_county": _l("Proposed county/district"),
     "proposed_liaison": _l("Proposed liaison office"),
     "basis_label": _l("Basis of the proposal"),

@@ -11,20 +11,14 @@ from wtforms.validators import Length
 from app.audit import register_model
 from app.handover.models import Stream
 from app.party.models import PartyTransfer
+from app.handover.models import RETIREE_ROW_LABELS
 from app.rules import RuleViolation
 from app.scoped_views import ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import role_codes
 from app.security.roles import PARTY_TRANSFER
 
 LABELS = {
-    "id": _l("ID"),
-    "retiree": _l("Retiree"),
-    "retiree_name": _l("Name"),
-    "enterprise": _l("Enterprise"),
-    "receiving_county": _l("Receiving county/district"),
-    "receiving_township": _l("Receiving township/street"),
-    "receiving_community": _l("Receiving community"),
-    "liaison_office": _l("Liaison office"),
+    **RETIREE_ROW_LABELS,
     "dues_base_verified": _l("Party dues base verified"),
     "dues_paid_until": _l("Party dues paid up to (month)"),
     "letter_no": _l("Introduction letter number"),
