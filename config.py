@@ -63,6 +63,18 @@ class Config:
     # (推诿扯皮/拒转拒收) for the organization department.
     PARTY_STALL_DAYS = int(os.environ.get("PARTY_STALL_DAYS", "30"))
 
+    # Supervision (policy 四): work whose deadline is this many days away or fewer shows blue.
+    DEADLINE_WARN_DAYS = int(os.environ.get("DEADLINE_WARN_DAYS", "7"))
+    # Implementation plans and evidence files: the largest accepted upload.
+    MAX_DOCUMENT_MB = int(os.environ.get("MAX_DOCUMENT_MB", "20"))
+    # E-mail for notifications: sent when MAIL_SERVER is set, skipped quietly when not.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "noreply@localhost")
+
     # Roles whose users see full resident ID numbers; others see them masked.
     FULL_ID_ROLES = ("sasac", "hrss", "orgdept", "county", "township", "community", "enterprise")
 

@@ -47,6 +47,9 @@ def create_app(config_object="config.Config"):
 
         i18n.init_app(app)
         views.register(appbuilder)
+        from app.notify import views as inbox
+
+        inbox.init_app(app)
         errors.init_app(app)
         cli.init_app(app)
     return app

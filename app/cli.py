@@ -138,7 +138,31 @@ def report_summary_command(lang, out):
     click.echo(f"{out}\t{len(data)} bytes")
 
 
+@click.command("supervise")
+@click.option("--date", "on_date", default=None, help="Act as if today were this date (YYYY-MM-DD), e.g. to catch up.")
+@with_appcontext
+def supervise_command(on_date):
+    """Recompute deadline colours and inboxes, then send e-mail for new entries. Idempotent: safe to run
+    from cron every day (or every hour); nothing depends on a long-running scheduler."""
+    import datetime
+
+    from app import clock
+    from app.extensions import db
+    from app.notify import run_sources
+    from app.notify.mail import send_pending
+    from app.security.scope import as_system
+
+    today = datetime.date.fromisoformat(on_date) if on_date else clock.today()
+    with as_system("cli:supervise"):
+        result = run_sources(today)
+        db.session.commit()
+        mailed = send_pending()
+    for kind, (new, resolved) in result.items():
+        click.echo(f"{kind}\tnew {new}\tresolved {resolved}")
+    click.echo(f"mailed\t{mailed}")
+
+
 def init_app(app):
     for command in (sync_roles_command, seed_demo_command, create_user_command, import_retirees_command,
-                    report_group):
+                    report_group, supervise_command):
         app.cli.add_command(command)

@@ -7,3 +7,5 @@ from app.handover.models import HandoverBatch, HandoverCase, HandoverItem  # noq
 from app.party.models import PartyTransfer  # noqa: F401,E402
 from app.archives.models import ArchiveTransfer  # noqa: F401,E402
 from app.handover import services as _handover_services  # noqa: F401,E402  (checklist listener, ledger lock)
+from app.notify.models import Notification  # noqa: F401,E402
+from app.uploads import StoredFile  # noqa: F401,E402

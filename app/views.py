@@ -36,6 +36,9 @@ def register(appbuilder):
     appbuilder.add_view(AuditLogModelView, "Audit log", icon="fa-history", label=_l("Audit log"),
                         category="Audit", category_label=_l("Audit"), category_icon="fa-eye")
     appbuilder.add_view_no_menu(ReportsView)
+    from app.notify.views import InboxView
+
+    appbuilder.add_view_no_menu(InboxView)
     # The OpenAPI description without FAB's Swagger page (FAB registers both only together).
     from flask_appbuilder.api.manager import OpenApi
 

@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "login": _l("Logged in"),
     "logout": _l("Logged out"),
     "login_failed": _l("Failed login"),
+    "download": _l("Downloaded"),
 }
 MODEL_LABELS = {}  # model name -> label
 FIELD_LABELS = {}  # model name -> {column: label}
@@ -174,3 +175,17 @@ def record_event(action, user=None, username=None):
     ))
     db.session.commit()
 
+
+
+def record_download(stored_file, owner_label=None):
+    """A file download, in the same transaction as nothing else: committed on its own."""
+    from app.extensions import db
+
+    user_id, username = _actor()
+    db.session.add(AuditLog(
+        at=datetime.datetime.utcnow(), user_id=user_id, username=username, action="download",
+        model="StoredFile", object_id=str(stored_file.id), ip=_ip(),
+        changes=json.dumps({"original_name": [None, stored_file.original_name],
+                            **({"owner": [None, owner_label]} if owner_label else {})}, ensure_ascii=False),
+    ))
+    db.session.commit()

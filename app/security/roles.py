@@ -25,6 +25,13 @@ HANDOVER_BATCH = "HandoverBatch"
 PARTY_TRANSFER = "PartyTransfer"
 ARCHIVE_TRANSFER = "ArchiveTransfer"
 HANDOVER_STATS = "HandoverStats"
+# Supervision and accountability (issue 5, policy 四)
+WORK_TASK = "WorkTask"
+MONTHLY_REPORT = "MonthlyReport"
+IMPL_PLAN = "ImplementationPlan"
+SUPERVISION_ITEM = "SupervisionItem"
+ACCOUNTABILITY = "Accountability"
+WORK_CONTACT = "WorkContact"
 USERS = "Users"
 ROLES = "Roles"
 
@@ -37,6 +44,12 @@ MENU = {
     PARTY_TRANSFER: ["Handover", "Party relations", "Stalled party transfers"],
     ARCHIVE_TRANSFER: ["Handover", "Personnel archives"],
     HANDOVER_STATS: ["Handover", "Handover figures"],
+    WORK_TASK: ["Supervision", "Work plan"],
+    MONTHLY_REPORT: ["Supervision", "Monthly reports"],
+    IMPL_PLAN: ["Supervision", "Implementation plans"],
+    SUPERVISION_ITEM: ["Supervision", "Supervision items"],
+    ACCOUNTABILITY: ["Supervision", "Accountability"],
+    WORK_CONTACT: ["Supervision", "Contacts and leading group"],
 }
 
 
@@ -67,6 +80,7 @@ _SELF_SERVICE = (
     ("can_userinfo", "UserDBModelView"),
     ("can_get", "OpenApi"),  # the REST API's OpenAPI description
     ("resetmypassword", "UserDBModelView"),
+    ("can_read", "Inbox"),  # every user has a to-do inbox
 )
 _USER_ADMIN = tuple(
     (p, "UserDBModelView")
@@ -105,25 +119,35 @@ _RECEIVER = _rw(RETIREE, HANDOVER, HANDOVER_BATCH, PARTY_TRANSFER, ARCHIVE_TRANS
 _LOCAL = _rw(RETIREE, HANDOVER, PARTY_TRANSFER) + _r(ORGANIZATION, ARCHIVE_TRANSFER, HANDOVER_STATS)
 _CITY_READ = _r(RETIREE, ORGANIZATION) + _HANDOVER_READ
 
+# Supervision (issue 5). Which rows a unit may change is a rule of each stream (a unit writes its own
+# report, signs its own items); the grants say only which streams a role works in at all.
+# Member units of the leading group (departments and counties): tasks, monthly reports, items, contacts.
+_MEMBER = _rw(WORK_TASK, MONTHLY_REPORT, SUPERVISION_ITEM, WORK_CONTACT)
+_ENTERPRISE_SUPERVISION = _r(WORK_TASK) + _rw(IMPL_PLAN, SUPERVISION_ITEM, WORK_CONTACT)
+_SUPERVISION_READ = _r(WORK_TASK, MONTHLY_REPORT, IMPL_PLAN, SUPERVISION_ITEM, ACCOUNTABILITY, WORK_CONTACT)
+
 ROLE_DEFINITIONS = (
-    RoleDefinition("enterprise", _l("Enterprise"), OWN_ORG, _RECEIVER, True),
-    RoleDefinition("county", _l("County/district government"), OWN_ORG, _RECEIVER, True),
-    RoleDefinition("township", _l("Township/street"), OWN_ORG, _LOCAL, True),
-    RoleDefinition("community", _l("Community"), OWN_ORG, _LOCAL, True),
+    RoleDefinition("enterprise", _l("Enterprise"), OWN_ORG, _RECEIVER + _ENTERPRISE_SUPERVISION, True),
+    RoleDefinition("county", _l("County/district government"), OWN_ORG, _RECEIVER + _MEMBER, True),
+    RoleDefinition("township", _l("Township/street"), OWN_ORG, _LOCAL + _r(WORK_TASK), True),
+    RoleDefinition("community", _l("Community"), OWN_ORG, _LOCAL + _r(WORK_TASK), True),
     RoleDefinition("sasac", _l("City SASAC (leading-group office)"), CITY_WIDE,
-                   _rw(RETIREE, HANDOVER) + _r(ORGANIZATION) + _HANDOVER_READ, True),
+                   _rw(RETIREE, HANDOVER, IMPL_PLAN) + _r(ORGANIZATION) + _HANDOVER_READ + _SUPERVISION_READ
+                   + _MEMBER, True),
     RoleDefinition("hrss", _l("Human resources and social security bureau"), CITY_WIDE,
-                   _CITY_READ + _rw(HANDOVER), True),
-    RoleDefinition("medins", _l("Medical insurance bureau"), CITY_WIDE, _CITY_READ + _rw(HANDOVER), True),
+                   _CITY_READ + _rw(HANDOVER) + _MEMBER, True),
+    RoleDefinition("medins", _l("Medical insurance bureau"), CITY_WIDE, _CITY_READ + _rw(HANDOVER) + _MEMBER, True),
     RoleDefinition("orgdept", _l("Organization department"), CITY_WIDE,
-                   _CITY_READ + _rw(HANDOVER, PARTY_TRANSFER, ARCHIVE_TRANSFER), True),
-    RoleDefinition("finance", _l("Finance bureau"), CITY_WIDE, _r(RETIREE, ORGANIZATION, HANDOVER_STATS)),
+                   _CITY_READ + _rw(HANDOVER, PARTY_TRANSFER, ARCHIVE_TRANSFER) + _MEMBER, True),
+    RoleDefinition("finance", _l("Finance bureau"), CITY_WIDE, _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER),
     RoleDefinition("housing", _l("Housing and urban-rural development bureau"), CITY_WIDE,
-                   _r(RETIREE, ORGANIZATION, HANDOVER_STATS)),
-    RoleDefinition("health", _l("Health commission"), CITY_WIDE, _r(RETIREE, ORGANIZATION, HANDOVER_STATS)),
-    RoleDefinition("archives", _l("Archives"), CITY_WIDE, _CITY_READ + _rw(ARCHIVE_TRANSFER)),
-    RoleDefinition("supervision", _l("Supervision office"), CITY_WIDE, _CITY_READ),
-    RoleDefinition("leading_group", _l("Leading group"), CITY_WIDE, _CITY_READ),
+                   _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER),
+    RoleDefinition("health", _l("Health commission"), CITY_WIDE,
+                   _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER),
+    RoleDefinition("archives", _l("Archives"), CITY_WIDE, _CITY_READ + _rw(ARCHIVE_TRANSFER) + _MEMBER),
+    RoleDefinition("supervision", _l("Supervision office"), CITY_WIDE,
+                   _CITY_READ + _SUPERVISION_READ + _rw(SUPERVISION_ITEM, ACCOUNTABILITY)),
+    RoleDefinition("leading_group", _l("Leading group"), CITY_WIDE, _CITY_READ + _SUPERVISION_READ),
     # The three administrators of 等保 2.0: none of them sees business data.
     RoleDefinition("sysadmin", _l("System administrator"), NO_DATA, _rw(ORGANIZATION), extra=_USER_ADMIN),
     RoleDefinition("secadmin", _l("Security administrator"), NO_DATA, extra=_SECURITY_ADMIN),

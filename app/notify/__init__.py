@@ -1,0 +1,119 @@
+"""Inboxes (to-do lists) and e-mail.
+
+Two ways in, both idempotent by `key`:
+- an event calls `notify()` when it happens (a plan is returned, an item is opened);
+- a stream registers a *source* with `@source("kind")`: a function (today) -> iterable of `Notice`, the
+  things that need attention on that day (tasks due soon, reports missing). `flask supervise` (see
+  `run_sources`) adds the new ones and resolves the entries of that kind whose cause has gone, so the
+  command can run from cron any number of times.
+"""
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from app import clock
+
+SOURCES = {}  # kind -> function(today) -> iterable of Notice
+
+
+@dataclass
+class Notice:
+    key: str
+    kind: str
+    message: str  # a msgid marked with lazy_gettext/N_ at its definition, formatted with params when shown
+    org_id: int = None
+    user_id: int = None
+    params: dict = field(default_factory=dict)
+    link: str = None
+    colour: str = None
+
+
+def msgid(message):
+    """The untranslated text of a lazy_gettext string (stored, then translated for each reader)."""
+    args = getattr(message, "_args", None)
+    return str(args[0]) if args else str(message)
+
+
+def render(message, params, locale_code):
+    """A stored message in the reader's language. A parameter may be {"zh": ..., "bo": ...} (a unit's
+    name in both scripts); the reader's one is taken."""
+    from flask_babel import gettext
+
+    values = {}
+    for name, value in (params or {}).items():
+        if isinstance(value, dict) and "zh" in value:
+            value = value.get(locale_code) or value["zh"]
+        values[name] = value
+    text = gettext(message)
+    try:
+        return text % values if values else text
+    except (KeyError, TypeError, ValueError):
+        return text
+
+
+def source(kind):
+    def register(fn):
+        SOURCES[kind] = fn
+        return fn
+
+    return register
+
+
+def notify(notice):
+    """Add the notice unless an entry with its key exists; returns the new Notification or None.
+    The caller commits (an event's notification belongs to the event's transaction)."""
+    from app.extensions import db
+    from app.notify.models import Notification
+
+    existing = db.session.scalar(select(Notification).where(Notification.key == notice.key))
+    if existing is not None:
+        if existing.resolved_at is not None:  # the cause came back (e.g. an item sent back again)
+            existing.resolved_at = None
+            existing.read_at = None
+            existing.colour = notice.colour
+            return existing
+        if notice.colour and existing.colour != notice.colour:
+            existing.colour = notice.colour
+        return None
+    entry = Notification(
+        key=notice.key, kind=notice.kind, org_id=notice.org_id, user_id=notice.user_id,
+        message=msgid(notice.message),
+        params=json.dumps(notice.params, ensure_ascii=False, default=str) if notice.params else None,
+        link=notice.link, colour=notice.colour, created_at=clock.utcnow(),
+    )
+    db.session.add(entry)
+    return entry
+
+
+def resolve(key):
+    """Take an entry out of the inbox because its cause has gone (the caller commits)."""
+    from app.extensions import db
+    from app.notify.models import Notification
+
+    entry = db.session.scalar(select(Notification).where(Notification.key == key))
+    if entry is not None and entry.resolved_at is None:
+        entry.resolved_at = clock.utcnow()
+
+
+def run_sources(today=None, kinds=None):
+    """Recompute every source for `today`: {kind: (new, resolved)}. Idempotent."""
+    from app.extensions import db
+    from app.notify.models import Notification
+
+    today = today or clock.today()
+    result = {}
+    for kind, fn in sorted(SOURCES.items()):
+        if kinds and kind not in kinds:
+            continue
+        notices = list(fn(today))
+        keys = {n.key for n in notices}
+        created = [e for e in (notify(n) for n in notices) if e is not None]
+        open_entries = db.session.scalars(select(Notification).where(
+            Notification.kind == kind, Notification.resolved_at.is_(None))).all()
+        gone = [e for e in open_entries if e.key not in keys and e.key.startswith(f"{kind}:")]
+        for entry in gone:
+            entry.resolved_at = clock.utcnow()
+        result[kind] = (len(created), len(gone))
+    db.session.flush()
+    return result

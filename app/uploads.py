@@ -1,0 +1,157 @@
+"""Stored files (enterprise implementation plans, evidence of tasks and supervision items).
+
+A file is accepted only when its *content* is one of the allowed types (the name and the browser's
+Content-Type are not trusted), within the size limit; its original name — Chinese or Tibetan — is kept for
+display and download, while the disk holds it under a random name in UPLOAD_FOLDER, outside `static/`.
+Downloads go through the record that owns the file, so the owner's scope decides who may fetch it, and
+every download is written to the audit log.
+"""
+import hashlib
+import io
+import os
+import re
+import unicodedata
+import uuid
+import zipfile
+
+from flask import current_app, send_file
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String
+
+from app import clock
+
+
+class UploadError(ValueError):
+    pass
+
+
+class FileType:
+    PDF = "pdf"
+    DOCX = "docx"
+    XLSX = "xlsx"
+    PNG = "png"
+    JPEG = "jpeg"
+    MIME = {
+        PDF: "application/pdf",
+        DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        PNG: "image/png",
+        JPEG: "image/jpeg",
+    }
+    EXTENSION = {PDF: ".pdf", DOCX: ".docx", XLSX: ".xlsx", PNG: ".png", JPEG: ".jpg"}
+    DOCUMENTS = (PDF, DOCX, XLSX, PNG, JPEG)
+
+
+class StoredFile(Model):
+    __tablename__ = "stored_file"
+
+    id = Column(Integer, primary_key=True)
+    # The unit the file belongs to (its uploader's unit); the owning record decides who may read it.
+    org_id = Column(Integer, ForeignKey("org_unit.id"), index=True)
+    original_name = Column(String(255), nullable=False)
+    disk_name = Column(String(64), nullable=False, unique=True)
+    file_type = Column(String(8), nullable=False)
+    size = Column(Integer, nullable=False)
+    sha256 = Column(String(64), nullable=False)
+    uploaded_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    uploaded_at = Column(DateTime, nullable=False)  # UTC
+
+    @property
+    def mimetype(self):
+        return FileType.MIME.get(self.file_type, "application/octet-stream")
+
+    def size_label(self):
+        return f"{self.size / 1024:.0f} KB" if self.size < 1024 * 1024 else f"{self.size / 1048576:.1f} MB"
+
+    def __str__(self):
+        return self.original_name
+
+
+def sniff(data):
+    """The type of the content, or None. Office files are ZIP packages told apart by their main part."""
+    if data.startswith(b"%PDF-"):
+        return FileType.PDF
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return FileType.PNG
+    if data.startswith(b"\xff\xd8\xff"):
+        return FileType.JPEG
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                names = set(z.namelist())
+                if "[Content_Types].xml" not in names:
+                    return None
+                if "word/document.xml" in names:
+                    return FileType.DOCX
+                if "xl/workbook.xml" in names:
+                    return FileType.XLSX
+        except zipfile.BadZipFile:
+            return None
+    return None
+
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+
+
+def clean_name(name, file_type):
+    """The user's file name without directories or characters a file system or header would misread; the
+    script (Chinese, Tibetan) is kept. Falls back to a neutral name."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", name).strip(" .")
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem = name
+    stem = stem[:120] or "file"
+    return stem + FileType.EXTENSION[file_type]
+
+
+def max_bytes():
+    return int(current_app.config.get("MAX_DOCUMENT_MB", 20)) * 1024 * 1024
+
+
+def folder():
+    path = current_app.config["UPLOAD_FOLDER"]
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def save_upload(storage, org_id, user_id=None, allowed=FileType.DOCUMENTS):
+    """Check and store an uploaded file (a werkzeug FileStorage); returns the new StoredFile (added to the
+    session, not committed). Raises UploadError with a message for the user."""
+    from app.extensions import db
+
+    if storage is None or not getattr(storage, "filename", ""):
+        raise UploadError(_l("Choose a file to upload."))
+    limit = max_bytes()
+    data = storage.stream.read(limit + 1)
+    if not data:
+        raise UploadError(_l("The file is empty."))
+    if len(data) > limit:
+        raise UploadError(_l("The file is larger than %(mb)d MB.", mb=limit // 1048576))
+    kind = sniff(data)
+    if kind not in allowed:
+        raise UploadError(_l("This type of file is not accepted. Upload a PDF, Word (DOCX), Excel (XLSX), "
+                             "PNG or JPEG file."))
+    disk_name = uuid.uuid4().hex
+    with open(os.path.join(folder(), disk_name), "xb") as fh:
+        fh.write(data)
+    stored = StoredFile(org_id=org_id, original_name=clean_name(storage.filename, kind), disk_name=disk_name,
+                        file_type=kind, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                        uploaded_by_id=user_id, uploaded_at=clock.utcnow())
+    db.session.add(stored)
+    return stored
+
+
+def send_stored(stored, owner_label=None):
+    """The download response for a file the caller has already checked the user may read; logged."""
+    from app.audit import record_download
+
+    path = os.path.join(folder(), stored.disk_name)
+    if not re.fullmatch(r"[0-9a-f]{32}", stored.disk_name or "") or not os.path.isfile(path):
+        from flask import abort
+
+        abort(404)
+    record_download(stored, owner_label)
+    return send_file(path, mimetype=stored.mimetype, as_attachment=True, download_name=stored.original_name)
