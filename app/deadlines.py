@@ -83,3 +83,26 @@ def badge(value):
     css = Colour.CSS.get(value, "default")
     return Markup('<span class="label label-%s deadline-%s">%s</span>') % (
         css, escape(value), escape(str(Colour.LABELS.get(value, value))))
+
+
+# Every stream with deadlines (tasks, monthly reports, supervision items) registers how many overdue
+# (red) pieces each unit has on a day; the ranking of units and the dashboard add them up.
+OVERDUE_COUNTERS = {}  # kind -> function(today) -> {org_id: count}
+
+
+def overdue_counter(kind):
+    def register(fn):
+        OVERDUE_COUNTERS[kind] = fn
+        return fn
+
+    return register
+
+
+def overdue_by_unit(today):
+    """{org_id: {kind: count}} over every registered stream."""
+    totals = {}
+    for kind, count in OVERDUE_COUNTERS.items():
+        for org_id, n in count(today).items():
+            if n:
+                totals.setdefault(org_id, {})[kind] = n
+    return totals
