@@ -2,6 +2,11 @@
 PDF, on the demo data and on 100,000 retirees (SQLite). Writes its section of bench/RESULTS.md.
 
     .venv/bin/python bench/dashboard_bench.py
+
+On PostgreSQL (the 100,000-retiree SQLite database copied by bench/copy_to_postgres.py; prints the figures,
+does not write RESULTS.md):
+
+    .venv/bin/python bench/dashboard_bench.py --url postgresql+psycopg://postgres@127.0.0.1:5432/bench_dash
 """
 import datetime
 import pathlib
@@ -19,11 +24,19 @@ sys.path.insert(0, str(ROOT / "bench"))
 SECTION = "## Dashboard and summary PDF (issue 6)"
 
 
-def measure(size):
-    """Run in a child process per database size (FAB's AppBuilder is one per process)."""
-    from generate import OUT, PASSWORD, generate
+def measure(size, url=None):
+    """Run in a child process per database size (FAB's AppBuilder is one per process); `url`: measure an
+    existing database instead of generating one."""
+    from generate import OUT, PASSWORD, bench_config, generate
 
-    app = generate(size, OUT / f"dashboard-{size}.db")
+    if url:
+        from app import create_app
+
+        config = bench_config(OUT / "unused.db")
+        config.SQLALCHEMY_DATABASE_URI = url
+        app = create_app(config)
+    else:
+        app = generate(size, OUT / f"dashboard-{size}.db")
     client = app.test_client()
     page = client.get("/login/").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
@@ -88,5 +101,7 @@ def main():
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         measure(int(sys.argv[2]))
+    elif len(sys.argv) > 2 and sys.argv[1] == "--url":
+        measure(None, sys.argv[2])
     else:
         main()

@@ -112,3 +112,96 @@ def test_summary_pdf_route_is_scoped(app, as_user, tmp_path):
     assert re.search(rf"\b{raw['total']}\b", text)
     assert "贡嘎县" not in text.split("各县（区）移交进度")[-1].split("按企业")[0]
     assert as_user("sysadmin").get("/reports/summary.pdf").status_code == 403
+
+
+def _raw_groupings(app, username):
+    """The handover figures recomputed from raw rows (every case and item read into Python) within the
+    user's scope: {grouping: {key: {retirees, statuses, streams: {stream: [applicable, done]}}}}."""
+    from app.handover.models import Stream
+
+    with app.app_context():
+        orgs = {o.id: o for o in db.session.scalars(select(Organization))}
+        codes = {i: o.code for i, o in orgs.items()}
+        items = {}
+        for case_id, stream, state in db.session.execute(
+                select(HandoverItem.case_id, HandoverItem.stream, HandoverItem.state)):
+            items.setdefault(case_id, []).append((stream, state))
+        groups = {"county": {}, "enterprise": {}, "ownership": {}}
+        total = None
+        for c in db.session.scalars(select(HandoverCase)):
+            if not SCOPES[username](c, codes):
+                continue
+            states = [state for _stream, state in items.get(c.id, [])]
+            status = overall_status(states, c.received_on is not None)
+            keys = {"county": c.receiving_county_id or c.liaison_office_id, "enterprise": c.enterprise_id,
+                    "ownership": orgs[c.enterprise_id].ownership_level}
+            for grouping, key in list(keys.items()) + [("total", None)]:
+                if grouping == "total":
+                    total = total or _blank(Stream)
+                    row = total
+                else:
+                    row = groups[grouping].setdefault(key, _blank(Stream))
+                row["retirees"] += 1
+                row[status] += 1
+                for stream, state in items.get(c.id, []):
+                    row["streams"][stream][0] += state != "not_applicable"
+                    row["streams"][stream][1] += state == "done"
+        db.session.remove()
+        return groups, total or _blank(Stream)
+
+
+def _blank(Stream):
+    return {"retirees": 0, "handed_over": 0, "in_progress": 0, "not_handed_over": 0,
+            "streams": {s: [0, 0] for s in Stream.ORDER}}
+
+
+def _comparable(row):
+    return {"retirees": row["retirees"], "handed_over": row["handed_over"], "in_progress": row["in_progress"],
+            "not_handed_over": row["not_handed_over"],
+            "streams": {s: [v["applicable"], v["done"]] for s, v in row["streams"].items()}}
+
+
+@pytest.mark.parametrize("username", ["sasac", "county1", "enterprise1"])
+def test_handover_figures_roll_up_equals_raw_counts_per_group(app, as_user, username):
+    """The three groupings are rolled up from one grouped query: every group's row and the total equal the
+    counts recomputed from raw rows within the user's scope, and each grouping sums to the total."""
+    c = as_user(username)
+    shown = c.get("/handover-figures/data.json").get_json()
+    raw, raw_total = _raw_groupings(app, username)
+    assert raw_total["retirees"] > 0
+    for grouping in ("county", "enterprise", "ownership"):
+        rows = shown[grouping]
+        total = rows[-1]
+        assert total["key"] is None
+        assert _comparable(total) == raw_total, (username, grouping)
+        by_key = {r["key"]: _comparable(r) for r in rows[:-1]}
+        assert by_key == raw[grouping], (username, grouping)
+        for field in ("retirees", "handed_over", "in_progress", "not_handed_over"):
+            assert sum(r[field] for r in rows[:-1]) == total[field], (username, grouping, field)
+        for stream, figures in total["streams"].items():
+            for field in ("applicable", "done"):
+                assert sum(r["streams"][stream][field] for r in rows[:-1]) == figures[field]
+    if username == "sasac":
+        assert len(raw["county"]) > 1 and len(raw["enterprise"]) > 1 and len(raw["ownership"]) > 1
+    # the dashboard shows the same total as the figures page
+    page = c.get("/").get_data(as_text=True)
+    assert _shown(page, "flow") == raw_total["retirees"]
+
+
+@pytest.mark.parametrize("username", ["sasac", "county1"])
+def test_handover_figures_per_county_equal_a_count_query_per_county(app, as_user, username):
+    """Each county's figure equals `select count(*)` of that county's cases (within the user's scope)."""
+    from sqlalchemy import func
+
+    rows = as_user(username).get("/handover-figures/data.json").get_json()["county"]
+    with app.app_context():
+        codes = dict(db.session.execute(select(Organization.id, Organization.code)).all())
+        county = func.coalesce(HandoverCase.receiving_county_id, HandoverCase.liaison_office_id)
+        for row in rows[:-1]:
+            cases = db.session.scalars(select(HandoverCase).where(county == row["key"])).all()
+            in_scope = [x for x in cases if SCOPES[username](x, codes)]
+            n = db.session.scalar(select(func.count()).select_from(HandoverCase).where(
+                county == row["key"], HandoverCase.id.in_([x.id for x in in_scope])))
+            assert row["retirees"] == n == len(in_scope), (username, row["label"])
+        db.session.remove()
+    assert sum(r["retirees"] for r in rows[:-1]) == rows[-1]["retirees"]

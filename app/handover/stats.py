@@ -1,9 +1,12 @@
 """Handover figures aggregated in SQL within the user's scope: per receiving county, per enterprise, per
 ownership level — retirees in the flow, handed over, in progress, not handed over, and per stream how many
-of the applicable items are done. The overall status is the same derivation as `rules.overall_status`."""
+of the applicable items are done. The overall status is the same derivation as `rules.overall_status`.
+
+One aggregate query (`grouped_counts`) returns the counts per (receiving county or liaison office,
+enterprise, ownership level, status) — a few hundred rows at most, whatever the number of retirees — and
+the three groupings and the city total are rolled up from that one result in Python (`all_figures`)."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, select
-from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.handover.models import HandoverCase, HandoverItem, ItemState, OverallStatus, Stream
@@ -15,30 +18,61 @@ GROUPINGS = (
     ("enterprise", _l("By enterprise")),
     ("ownership", _l("By ownership level")),
 )
+STATUSES = (OverallStatus.HANDED_OVER, OverallStatus.IN_PROGRESS, OverallStatus.NOT_HANDED_OVER)
 
 
-def status_expression():
-    """SQL form of rules.overall_status for HandoverCase rows."""
-    open_items = select(func.count(HandoverItem.id)).where(
-        HandoverItem.case_id == HandoverCase.id, HandoverItem.state.in_(ItemState.OPEN)).scalar_subquery()
-    started = select(func.count(HandoverItem.id)).where(
-        HandoverItem.case_id == HandoverCase.id,
-        HandoverItem.state.in_((ItemState.IN_PROGRESS, ItemState.DONE))).scalar_subquery()
+def _flag(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _per_case():
+    """One row per case of the user's scope: its grouping columns, its status (rules.overall_status in SQL)
+    and per stream whether the item is applicable / done (0 or 1: one item per case and stream)."""
+    state, stream = HandoverItem.state, HandoverItem.stream
+    n_items = func.count(HandoverItem.id)
+    n_open = _flag(state.in_(ItemState.OPEN))
+    n_started = _flag(state.in_((ItemState.IN_PROGRESS, ItemState.DONE)))
     received = HandoverCase.received_on.is_not(None)
-    return case(
-        (and_(received, open_items == 0), literal(OverallStatus.HANDED_OVER)),
-        (received | (started > 0), literal(OverallStatus.IN_PROGRESS)),
+    status = case(
+        (and_(received, n_items > 0, n_open == 0), literal(OverallStatus.HANDED_OVER)),
+        (received | (n_started > 0), literal(OverallStatus.IN_PROGRESS)),
         else_=literal(OverallStatus.NOT_HANDED_OVER))
+    streams = []
+    for s in Stream.ORDER:
+        streams.append(_flag(and_(stream == s, state != ItemState.NOT_APPLICABLE)).label(f"applicable_{s}"))
+        streams.append(_flag(and_(stream == s, state == ItemState.DONE)).label(f"done_{s}"))
+    query = (
+        select(
+            # 区外 retirees are grouped under their liaison office
+            func.coalesce(HandoverCase.receiving_county_id, HandoverCase.liaison_office_id).label("county"),
+            HandoverCase.enterprise_id.label("enterprise"),
+            status.label("status"),
+            *streams)
+        .select_from(HandoverCase)
+        .outerjoin(HandoverItem, HandoverItem.case_id == HandoverCase.id)
+        # the other selected columns depend on the primary key (PostgreSQL accepts them as they are)
+        .group_by(HandoverCase.id))
+    return scope(query, HandoverCase).subquery("per_case")
 
 
-def _group_key(key):
-    enterprise = aliased(Organization)
-    if key == "county":
-        # 区外 retirees are grouped under their liaison office
-        return func.coalesce(HandoverCase.receiving_county_id, HandoverCase.liaison_office_id), None
-    if key == "enterprise":
-        return HandoverCase.enterprise_id, None
-    return enterprise.ownership_level, enterprise
+def grouped_counts():
+    """[(county, enterprise, ownership level, status, cases, {stream: (applicable, done)})]: the one
+    aggregate query behind every handover figure."""
+    per_case = _per_case()
+    enterprise = Organization.__table__.alias("enterprise")
+    sums = [func.sum(per_case.c[f"{kind}_{s}"]) for s in Stream.ORDER for kind in ("applicable", "done")]
+    query = (
+        select(per_case.c.county, per_case.c.enterprise, enterprise.c.ownership_level, per_case.c.status,
+               func.count(), *sums)
+        .select_from(per_case)
+        .outerjoin(enterprise, enterprise.c.id == per_case.c.enterprise)
+        .group_by(per_case.c.county, per_case.c.enterprise, enterprise.c.ownership_level, per_case.c.status))
+    result = []
+    for county, enterprise_id, ownership, status, n, *values in db.session.execute(query):
+        values = [int(v or 0) for v in values]
+        streams = {s: (values[2 * i], values[2 * i + 1]) for i, s in enumerate(Stream.ORDER)}
+        result.append((county, enterprise_id, ownership, status, int(n), streams))
+    return result
 
 
 def _label(key, value):
@@ -52,58 +86,58 @@ def _label(key, value):
     return org.name if org is not None else str(value)
 
 
+def _empty(key, value, label):
+    row = {"key": value, "label": label, "retirees": 0,
+           "streams": {s: {"applicable": 0, "done": 0} for s in Stream.ORDER}}
+    row.update({st: 0 for st in STATUSES})
+    return row
+
+
+def _add(row, status, n, streams):
+    row[status] += n
+    row["retirees"] += n
+    for s, (applicable, done) in streams.items():
+        row["streams"][s]["applicable"] += applicable
+        row["streams"][s]["done"] += done
+
+
+def _finish(row):
+    row["percent_handed_over"] = _pct(row[OverallStatus.HANDED_OVER], row["retirees"])
+    row["percent_in_progress"] = _pct(row[OverallStatus.IN_PROGRESS], row["retirees"])
+    for s in row["streams"].values():
+        s["percent"] = _pct(s["done"], s["applicable"])
+    return row
+
+
+def roll_up(counts):
+    """{grouping: [rows sorted by label] + [total row]} from the result of `grouped_counts`."""
+    groups = {key: {} for key, _label_ in GROUPINGS}
+    total = _empty(None, None, str(_l("Total")))
+    for county, enterprise_id, ownership, status, n, streams in counts:
+        for key, value in (("county", county), ("enterprise", enterprise_id), ("ownership", ownership)):
+            if value not in groups[key]:
+                groups[key][value] = _empty(key, value, _label(key, value))
+            _add(groups[key][value], status, n, streams)
+        _add(total, status, n, streams)
+    _finish(total)
+    result = {}
+    for key, rows in groups.items():
+        ordered = sorted((_finish(r) for r in rows.values()), key=lambda r: r["label"])
+        # every grouping ends with its own copy of the same total
+        result[key] = ordered + [{**total, "streams": {s: dict(v) for s, v in total["streams"].items()}}]
+    return result
+
+
+def all_figures():
+    """{county|enterprise|ownership: figures}: every grouping from one aggregate query."""
+    return roll_up(grouped_counts())
+
+
 def figures(key):
     """[{key, label, retirees, handed_over, in_progress, not_handed_over, percent_handed_over,
-    streams: {stream: {applicable, done, percent}}}] plus a total row, for grouping `key`."""
-    group, enterprise = _group_key(key)
-    status = status_expression().label("status")
-    inner = select(HandoverCase.id.label("case_id"), group.label("grp"), status)
-    if enterprise is not None:
-        inner = inner.join(enterprise, enterprise.id == HandoverCase.enterprise_id)
-    inner = scope(inner, HandoverCase).subquery()
-    count_rows = db.session.execute(
-        select(inner.c.grp, inner.c.status, func.count()).group_by(inner.c.grp, inner.c.status)).all()
-    item_rows = db.session.execute(
-        select(inner.c.grp, HandoverItem.stream,
-               func.sum(case((HandoverItem.state != ItemState.NOT_APPLICABLE, 1), else_=0)),
-               func.sum(case((HandoverItem.state == ItemState.DONE, 1), else_=0)))
-        .join(HandoverItem, HandoverItem.case_id == inner.c.case_id)
-        .group_by(inner.c.grp, HandoverItem.stream)).all()
-    groups = {}
-
-    def row(value):
-        if value not in groups:
-            groups[value] = {"key": value, "label": _label(key, value), "retirees": 0,
-                             OverallStatus.HANDED_OVER: 0, OverallStatus.IN_PROGRESS: 0,
-                             OverallStatus.NOT_HANDED_OVER: 0,
-                             "streams": {s: {"applicable": 0, "done": 0} for s in Stream.ORDER}}
-        return groups[value]
-
-    for grp, st, n in count_rows:
-        r = row(grp)
-        r[st] += int(n)
-        r["retirees"] += int(n)
-    for grp, stream, applicable, done in item_rows:
-        r = row(grp)["streams"][stream]
-        r["applicable"] += int(applicable or 0)
-        r["done"] += int(done or 0)
-    rows = sorted(groups.values(), key=lambda r: r["label"])
-    total = row("__total__")
-    del groups["__total__"]
-    total["label"] = str(_l("Total"))
-    total["key"] = None
-    for r in rows:
-        for k in ("retirees", OverallStatus.HANDED_OVER, OverallStatus.IN_PROGRESS, OverallStatus.NOT_HANDED_OVER):
-            total[k] += r[k]
-        for s in Stream.ORDER:
-            for k in ("applicable", "done"):
-                total["streams"][s][k] += r["streams"][s][k]
-    for r in rows + [total]:
-        r["percent_handed_over"] = _pct(r[OverallStatus.HANDED_OVER], r["retirees"])
-        r["percent_in_progress"] = _pct(r[OverallStatus.IN_PROGRESS], r["retirees"])
-        for s in r["streams"].values():
-            s["percent"] = _pct(s["done"], s["applicable"])
-    return rows + [total]
+    percent_in_progress, streams: {stream: {applicable, done, percent}}}] plus a total row, for grouping
+    `key` (county, enterprise or ownership). Callers that show several groupings use `all_figures`."""
+    return all_figures()[key]
 
 
 def _pct(part, whole):

@@ -368,18 +368,20 @@ class HandoverStatsView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        from app.handover.stats import GROUPINGS, figures
+        from app.handover.stats import GROUPINGS, all_figures
 
-        tables = [(key, label, figures(key)) for key, label in GROUPINGS]
+        figures = all_figures()
+        tables = [(key, label, figures[key]) for key, label in GROUPINGS]
         return self.render_template("handover/stats.html", tables=tables, title=_l("Handover figures"),
                                     streams=Stream.LABELS)
 
     @expose("/data.json")
     @has_access
     def data(self):
-        from app.handover.stats import GROUPINGS, figures
+        from app.handover.stats import GROUPINGS, all_figures
 
-        return {key: figures(key) for key, _label in GROUPINGS}
+        figures = all_figures()
+        return {key: figures[key] for key, _label in GROUPINGS}
 
 
 class HandoverCaseApi(ScopedModelRestApi):

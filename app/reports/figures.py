@@ -9,7 +9,7 @@ from sqlalchemy import extract, func, select
 
 from app.extensions import db
 from app.handover.models import HandoverCase, OverallStatus, Stream
-from app.handover.stats import figures as handover_figures
+from app.handover.stats import all_figures as handover_figures
 from app.security.scope import scope
 
 # Streams of other modules add panels here (e.g. supervision: milestones and overdue items): each entry is
@@ -53,12 +53,13 @@ def monthly_handovers(months=12):
 def summary():
     from app.home import ledger_figures
 
+    handover = handover_figures()  # the three groupings from one aggregate query
     return Summary(
         generated=datetime.datetime.now(),
         ledger=ledger_figures(),
-        by_county=handover_figures("county"),
-        by_enterprise=handover_figures("enterprise"),
-        by_ownership=handover_figures("ownership"),
+        by_county=handover["county"],
+        by_enterprise=handover["enterprise"],
+        by_ownership=handover["ownership"],
         trend=monthly_handovers(),
         panels=[p for p in (make() for make in PANELS) if p is not None],
     )
