@@ -54,6 +54,15 @@ def measure(size, url=None):
             assert client.get("/").status_code == 200
             times.append((time.perf_counter() - start) * 1000)
         results[f"dashboard_{user}"] = statistics.median(times)
+        # the first view after a change of the data computes the figures afresh (no cache)
+        app.config["FIGURES_CACHE"] = False
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            assert client.get("/").status_code == 200
+            times.append((time.perf_counter() - start) * 1000)
+        app.config["FIGURES_CACHE"] = True
+        results[f"dashboard_{user}_cold"] = statistics.median(times)
     client.get("/logout/")
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login/").get_data(as_text=True)).group(1)
     client.post("/login/", data={"username": "sasac", "password": PASSWORD, "csrf_token": token})
@@ -78,13 +87,19 @@ def main():
         SECTION, "",
         f"Run {datetime.datetime.now():%Y-%m-%d %H:%M} on {platform.machine()}, Python {platform.python_version()}, "
         f"SQLite; HarfBuzz font subsetting (libharfbuzz-subset) {'present' if harfbuzz_subsetting() else 'absent'}. "
-        "Dashboard: median of 10 requests after one warm-up; PDF: one request, wall time.", "",
+        "Dashboard: median of 10 requests after one warm-up (figures cached until the data changes, "
+        "app/handover/stats.py) and median of 3 with the cache off; PDF: one request, wall time.", "",
         "| | demo (965 retirees) | 100,000 retirees |", "|---|---:|---:|",
         f"| dashboard, SASAC (whole city) | {demo['dashboard_sasac']:.0f} ms | {big['dashboard_sasac']:.0f} ms |",
         f"| dashboard, county1 | {demo['dashboard_county1']:.0f} ms | {big['dashboard_county1']:.0f} ms |",
+        f"| dashboard, SASAC, first view after a change (figures recomputed) | {demo['dashboard_sasac_cold']:.0f} ms "
+        f"| {big['dashboard_sasac_cold']:.0f} ms |",
+        f"| dashboard, county1, first view after a change | {demo['dashboard_county1_cold']:.0f} ms "
+        f"| {big['dashboard_county1_cold']:.0f} ms |",
         f"| summary PDF, zh | {demo['pdf_zh']:.1f} s | {big['pdf_zh']:.1f} s |",
         f"| summary PDF, both languages | {demo['pdf_both']:.1f} s | {big['pdf_both']:.1f} s |", "",
-        f"- dashboard at 100,000 ≤ 300 ms: {'met' if big['dashboard_sasac'] <= 300 else 'NOT met'}; "
+        f"- dashboard at 100,000 ≤ 300 ms: {'met' if big['dashboard_sasac'] <= 300 else 'NOT met'} "
+        f"(first view after a change: {'met' if big['dashboard_sasac_cold'] <= 300 else 'NOT met'}); "
         f"summary PDF on demo data ≤ 3 s: {'met' if max(demo['pdf_zh'], demo['pdf_both']) <= 3 else 'NOT met'}; "
         f"at 100,000 ≤ 15 s: {'met' if max(big['pdf_zh'], big['pdf_both']) <= 15 else 'NOT met'}",
     ]

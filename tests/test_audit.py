@@ -84,3 +84,27 @@ def test_audit_admin_reads_and_filters_but_nobody_edits(app, as_user):
 def test_other_roles_cannot_read_the_audit_log(app, as_user):
     for user in ("sasac", "sysadmin", "county1"):
         assert as_user(user).get("/audit/list/").status_code == 403
+
+
+def test_setting_an_expired_attribute_keeps_its_old_value_in_the_log(app):
+    """After a commit every attribute is expired; clearing one must still be logged with the value it had
+    (SQLAlchemy would otherwise flush the change without knowing the old value, and the audit saw nothing)."""
+    import datetime
+
+    from app.handover.models import HandoverCase
+    from app.security.scope import as_system
+
+    with app.app_context(), as_system("test"):
+        case = db.session.scalars(select(HandoverCase).where(
+            HandoverCase.received_on.is_(None)).order_by(HandoverCase.id.desc())).first()
+        states = {item.id: item.state for item in case.items}
+        case.received_on = datetime.datetime(2020, 8, 1, 9, 0)
+        db.session.commit()  # expires `case`
+        case.received_on = None
+        for item in case.items:
+            item.state = states[item.id]
+        db.session.commit()
+        pk = case.id
+        db.session.remove()
+    entry = _last(app, model="HandoverCase", object_id=str(pk), action="update")
+    assert json.loads(entry["changes"])["received_on"] == ["2020-08-01T09:00:00", None]

@@ -205,3 +205,50 @@ def test_handover_figures_per_county_equal_a_count_query_per_county(app, as_user
             assert row["retirees"] == n == len(in_scope), (username, row["label"])
         db.session.remove()
     assert sum(r["retirees"] for r in rows[:-1]) == rows[-1]["retirees"]
+
+
+def test_cached_figures_follow_every_change(app):
+    """The grouped counts are cached per scope until the data changes: an audited change and a bulk delete
+    (which writes no audit row) must both be seen at once."""
+    import datetime
+
+    from sqlalchemy import delete, insert, select
+
+    from app.extensions import db
+    from app.handover import stats
+    from app.handover.models import HandoverCase, HandoverItem
+    from app.security.scope import as_system
+
+    with app.app_context(), as_system("test"):
+        before = stats.grouped_counts()
+        assert stats.grouped_counts() is before
+        case = db.session.scalars(select(HandoverCase).where(
+            HandoverCase.received_on.is_(None)).order_by(HandoverCase.id)).first()
+        states = {item.id: item.state for item in case.items}
+        case.received_on = datetime.date(2020, 8, 1)
+        db.session.commit()
+        try:
+            changed = stats.grouped_counts()
+            assert changed != before
+        finally:
+            case.received_on = None
+            for item in case.items:
+                item.state = states[item.id]
+            db.session.commit()
+        fresh = stats._grouped_counts()
+        assert stats.grouped_counts() == fresh == before
+        # a bulk delete bypasses the audit: the number of cases still gives it away
+        items = [dict(row._mapping) for row in db.session.execute(
+            select(HandoverItem.__table__).where(HandoverItem.case_id == case.id))]
+        values = {c.key: getattr(case, c.key) for c in HandoverCase.__table__.columns}
+        db.session.execute(delete(HandoverItem).where(HandoverItem.case_id == case.id))
+        db.session.execute(delete(HandoverCase).where(HandoverCase.id == case.id))
+        db.session.commit()
+        try:
+            assert sum(n for *_, n, _s in stats.grouped_counts()) == sum(n for *_, n, _s in before) - 1
+        finally:
+            db.session.execute(insert(HandoverCase), [values])
+            db.session.execute(insert(HandoverItem), items)
+            db.session.commit()
+        assert stats.grouped_counts() == before
+        db.session.remove()

@@ -6,7 +6,7 @@ import json
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect as sa_inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from app.audit.models import AuditLog
 
@@ -153,6 +153,19 @@ def record_bulk_create(model, created):
     } for pk, values in created]
     if rows:
         db.session.execute(AuditLog.__table__.insert(), rows)
+
+
+def _keep_old_value(target, value, oldvalue, initiator):
+    return value
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _load_old_values(mapper, cls):
+    """Setting an attribute that was expired (e.g. after a commit) must still load its old value first, or
+    the change would be written without an audit row (old and new both unknown to the session)."""
+    if getattr(cls, "__audited__", False):
+        for prop in mapper.column_attrs:
+            event.listen(getattr(cls, prop.key), "set", _keep_old_value, active_history=True, retval=True)
 
 
 @event.listens_for(Session, "after_flush")

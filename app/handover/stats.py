@@ -55,9 +55,42 @@ def _per_case():
     return scope(query, HandoverCase).subquery("per_case")
 
 
+# The grouped counts change only when business data changes, and every business change writes an audit row
+# in its own transaction; so (newest change's audit id, number of cases) identifies the data a result was
+# computed from (the count also catches bulk deletes that bypass the audit). Per process, per scope.
+_CACHE = {"version": None, "results": {}}
+_CACHE_LIMIT = 256
+
+
+def _data_version():
+    from app.audit.models import AuditLog
+
+    newest_change = db.session.scalar(select(func.max(AuditLog.id)).where(
+        AuditLog.action.in_(("create", "update", "delete"))))
+    return newest_change, db.session.scalar(select(func.count(HandoverCase.id)))
+
+
 def grouped_counts():
     """[(county, enterprise, ownership level, status, cases, {stream: (applicable, done)})]: the one
-    aggregate query behind every handover figure."""
+    aggregate query behind every handover figure (cached until the data changes, see `_data_version`)."""
+    from flask import current_app
+
+    from app.security.scope import user_scope
+
+    if not current_app.config.get("FIGURES_CACHE", True):
+        return _grouped_counts()
+    version, key = _data_version(), user_scope()
+    if _CACHE["version"] != version:
+        _CACHE["version"], _CACHE["results"] = version, {}
+    results = _CACHE["results"]
+    if key not in results:
+        if len(results) >= _CACHE_LIMIT:
+            results.clear()
+        results[key] = _grouped_counts()
+    return results[key]
+
+
+def _grouped_counts():
     per_case = _per_case()
     enterprise = Organization.__table__.alias("enterprise")
     sums = [func.sum(per_case.c[f"{kind}_{s}"]) for s in Stream.ORDER for kind in ("applicable", "done")]
