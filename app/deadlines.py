@@ -88,6 +88,12 @@ def badge(value):
 # Every stream with deadlines (tasks, monthly reports, supervision items) registers how many overdue
 # (red) pieces each unit has on a day; the ranking of units and the dashboard add them up.
 OVERDUE_COUNTERS = {}  # kind -> function(today) -> {org_id: count}
+# Column headings of the ranking of units, one per stream; a kind without a label shows its code.
+OVERDUE_KIND_LABELS = {
+    "task": _l("Overdue tasks"),
+    "report": _l("Overdue monthly reports"),
+    "item": _l("Overdue supervision items"),
+}
 
 
 def overdue_counter(kind):

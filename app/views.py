@@ -35,6 +35,10 @@ def register(appbuilder):
                         category_label=_l("Organizations"), category_icon="fa-building")
     appbuilder.add_view(AuditLogModelView, "Audit log", icon="fa-history", label=_l("Audit log"),
                         category="Audit", category_label=_l("Audit"), category_icon="fa-eye")
+    from app.workplan.views import WorkTaskApi, WorkTaskModelView
+
+    supervision = dict(category="Supervision", category_label=_l("Supervision"), category_icon="fa-gavel")
+    appbuilder.add_view(WorkTaskModelView, "Work plan", icon="fa-tasks", label=_l("Work plan"), **supervision)
     appbuilder.add_view_no_menu(ReportsView)
     from app.notify.views import InboxView
 
@@ -45,5 +49,6 @@ def register(appbuilder):
     appbuilder.add_api(OpenApi)
     appbuilder.add_api(RetireeApi)
     appbuilder.add_api(OrganizationApi)
+    appbuilder.add_api(WorkTaskApi)
     for api in (HandoverCaseApi, HandoverBatchApi, PartyTransferApi, ArchiveTransferApi):
         appbuilder.add_api(api)

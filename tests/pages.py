@@ -29,6 +29,12 @@ def main_pages(app):
         draft, submitted = draft.id, submitted.id
         party = db.session.scalars(select(PartyTransfer).order_by(PartyTransfer.id).limit(1)).one().id
         archive = db.session.scalars(select(ArchiveTransfer).order_by(ArchiveTransfer.id).limit(1)).one().id
+        from app.workplan.models import WorkTask
+
+        county_task = db.session.scalars(select(WorkTask).join(Organization, Organization.id == WorkTask.lead_org_id)
+                                         .where(Organization.code == "540502").limit(1)).one().id
+        milestone = db.session.scalars(select(WorkTask).where(WorkTask.is_milestone.is_(True))
+                                       .order_by(WorkTask.id).limit(1)).one().id
         db.session.remove()
     return [
         (None, "/login/"),
@@ -68,6 +74,14 @@ def main_pages(app):
         ("enterprise1", f"/archives/edit/{archive}"),
         ("sasac", "/handover-figures/"),
         ("enterprise1", "/handover-figures/"),
+        ("sasac", "/tasks/list/"),
+        ("sasac", "/tasks/add"),
+        ("sasac", f"/tasks/show/{milestone}"),
+        ("sasac", f"/tasks/edit/{milestone}"),
+        ("county1", "/tasks/list/"),
+        ("county1", f"/tasks/show/{county_task}"),
+        ("sasac", "/tasks/ranking"),
+        ("county1", "/inbox/"),
     ]
 
 

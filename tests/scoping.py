@@ -150,3 +150,20 @@ SCOPE_CASES += [
         api_payload=batch_payload,
     ),
 ]
+
+# The work plan: a task belongs to its lead unit (counties lead their own handover task); tasks come from
+# the leading-group office, so the API is read-only (no POST).
+from app.workplan.models import WorkTask  # noqa: E402
+
+SCOPE_CASES += [
+    ScopeCase(
+        name="worktask", model=WorkTask, route_base="/tasks", api="worktask", search_column="id",
+        key=lambda row: row.id, search_filter=0,
+        pairs=[
+            ("county1", _where(WorkTask, _in_org(WorkTask.lead_org_id, "540522")),
+             _where(WorkTask, _in_org(WorkTask.lead_org_id, "540502"))),
+            ("county2", _where(WorkTask, _in_org(WorkTask.lead_org_id, "540502")),
+             _where(WorkTask, _in_org(WorkTask.lead_org_id, "540522"))),
+        ],
+    ),
+]

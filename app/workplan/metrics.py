@@ -1,0 +1,75 @@
+"""Live progress of tasks that follow the handover figures, counted in SQL over the whole target (a task's
+progress is a fact about the city, not about the reader: no scope here; the task itself is scoped).
+
+    handover  retirees handed over (overall status 已移交) / retirees in the handover flow
+    party     party-relation items done / party-relation items that apply (party members)
+    archives  personnel-archive items done / archive items that apply
+"""
+from flask import g, has_request_context
+from sqlalchemy import case, func, select
+
+from app.extensions import db
+from app.handover.models import HandoverCase, HandoverItem, ItemState, OverallStatus, Stream
+from app.org.models import OrgKind
+from app.workplan.models import Metric
+
+STREAM_OF = {Metric.PARTY: Stream.PARTY, Metric.ARCHIVES: Stream.ARCHIVE}
+
+
+def _target_clause(org_id):
+    """The cases of the target unit: received by a county (township, community, liaison office) or handed
+    over by an enterprise; None (or the city) means every case."""
+    from app.org.cache import org_by_id
+
+    org = org_by_id(org_id) if org_id is not None else None
+    if org is None or org.kind == OrgKind.CITY:
+        return None
+    column = {
+        OrgKind.COUNTY: HandoverCase.receiving_county_id,
+        OrgKind.TOWNSHIP: HandoverCase.receiving_township_id,
+        OrgKind.COMMUNITY: HandoverCase.receiving_community_id,
+        OrgKind.LIAISON: HandoverCase.liaison_office_id,
+        OrgKind.ENTERPRISE: HandoverCase.enterprise_id,
+    }.get(org.kind)
+    return column == org.id if column is not None else HandoverCase.id.is_(None)  # a department: nothing
+
+
+def metric_counts(metric, org_id):
+    """(done, total) raw counts of a metric for a target unit."""
+    clause = _target_clause(org_id)
+    if metric == Metric.HANDOVER:
+        from app.handover.stats import status_expression
+
+        query = select(func.count(HandoverCase.id),
+                       func.sum(case((status_expression() == OverallStatus.HANDED_OVER, 1), else_=0)))
+    elif metric in STREAM_OF:
+        query = (select(func.sum(case((HandoverItem.state != ItemState.NOT_APPLICABLE, 1), else_=0)),
+                        func.sum(case((HandoverItem.state == ItemState.DONE, 1), else_=0)))
+                 .select_from(HandoverItem).join(HandoverCase, HandoverCase.id == HandoverItem.case_id)
+                 .where(HandoverItem.stream == STREAM_OF[metric]))
+    else:
+        return 0, 0
+    if clause is not None:
+        query = query.where(clause)
+    total, done = db.session.execute(query).one()
+    return int(done or 0), int(total or 0)
+
+
+def _cached_counts(metric, org_id):
+    if not has_request_context():
+        return metric_counts(metric, org_id)
+    cache = g.setdefault("_workplan_metrics", {})
+    if (metric, org_id) not in cache:
+        cache[(metric, org_id)] = metric_counts(metric, org_id)
+    return cache[(metric, org_id)]
+
+
+def metric_percent(metric, org_id):
+    """0..100; a target with nothing to hand over shows 0 (nothing measured, nothing to claim as done)."""
+    done, total = _cached_counts(metric, org_id)
+    return 100.0 * done / total if total else 0.0
+
+
+def metric_complete(metric, org_id):
+    done, total = _cached_counts(metric, org_id)
+    return total > 0 and done == total
