@@ -112,3 +112,29 @@ def overdue_by_unit(today):
             if n:
                 totals.setdefault(org_id, {})[kind] = n
     return totals
+
+
+# Every stream also lists its open work that needs the leading group's attention (overdue, or behind
+# schedule), within the reader's scope, for the dashboard and the printed summary.
+OVERDUE_LISTS = {}  # kind -> function(today) -> [AttentionEntry]
+
+
+class AttentionEntry:
+    def __init__(self, kind, title, unit, deadline, colour_value, href):
+        self.kind, self.title, self.unit, self.deadline = kind, title, unit, deadline
+        self.colour, self.href = colour_value, href
+
+
+def overdue_lister(kind):
+    def register(fn):
+        OVERDUE_LISTS[kind] = fn
+        return fn
+
+    return register
+
+
+def needing_attention(today):
+    """Every registered stream's entries, most urgent first (red before yellow, oldest deadline first)."""
+    severity = {c: i for i, c in enumerate(Colour.ORDER)}
+    entries = [e for fn in OVERDUE_LISTS.values() for e in fn(today)]
+    return sorted(entries, key=lambda e: (severity.get(e.colour, 9), e.deadline or datetime.date.max, e.kind))

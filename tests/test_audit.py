@@ -94,7 +94,7 @@ def test_setting_an_expired_attribute_keeps_its_old_value_in_the_log(app):
     from app.handover.models import HandoverCase
     from app.security.scope import as_system
 
-    with app.app_context(), as_system("test"):
+    with app.app_context(), as_system("测试"):
         case = db.session.scalars(select(HandoverCase).where(
             HandoverCase.received_on.is_(None)).order_by(HandoverCase.id.desc())).first()
         states = {item.id: item.state for item in case.items}

@@ -219,7 +219,7 @@ def test_cached_figures_follow_every_change(app):
     from app.handover.models import HandoverCase, HandoverItem
     from app.security.scope import as_system
 
-    with app.app_context(), as_system("test"):
+    with app.app_context(), as_system("测试"):
         before = stats.grouped_counts()
         assert stats.grouped_counts() is before
         case = db.session.scalars(select(HandoverCase).where(
@@ -252,3 +252,54 @@ def test_cached_figures_follow_every_change(app):
             db.session.commit()
         assert stats.grouped_counts() == before
         db.session.remove()
+
+
+def _milestones(app):
+    from app.workplan.models import WorkTask
+
+    with app.app_context():
+        rows = [(t.id, t.title_zh, t.title_bo, t.deadline, t.done_on) for t in db.session.scalars(
+            select(WorkTask).where(WorkTask.is_milestone.is_(True)).order_by(WorkTask.deadline))]
+        db.session.remove()
+        return rows
+
+
+def test_milestones_and_overdue_work_on_the_dashboard_with_their_colours(app, as_user):
+    import datetime
+
+    from app import clock
+
+    milestones = _milestones(app)
+    assert milestones
+    with clock.frozen(datetime.date(2020, 10, 15)):
+        html = as_user("sasac").get("/").get_data(as_text=True)
+    panel = html.split('id="panel-milestones"')[1].split("</table>")[0]
+    for pk, title_zh, _bo, deadline, done_on in milestones:
+        assert f'href="/tasks/show/{pk}"' in panel and title_zh in panel
+    # a milestone due 2020-09-30 and not done is red (overdue) on 2020-10-15, in both panels
+    late = [m for m in milestones if m[3] < datetime.date(2020, 10, 15) and m[4] is None]
+    assert late
+    attention = html.split('id="panel-attention"')[1].split("</table>")[0]
+    for pk, title_zh, *_ in late:
+        row = panel.split(f'href="/tasks/show/{pk}"')[0].rsplit("<tr", 1)[1]
+        assert 'class="danger"' in row
+        assert f'href="/tasks/show/{pk}"' in attention
+    # before any deadline nothing is overdue (an even schedule may still put tasks behind: yellow, not red)
+    with clock.frozen(datetime.date(2020, 1, 2)):
+        early = as_user("sasac").get("/").get_data(as_text=True)
+    assert 'class="danger"' not in early.split('id="panel-attention"')[1].split("</table>")[0]
+
+
+def test_summary_pdf_lists_milestones_and_overdue_work(app, runner, tmp_path):
+    import datetime
+
+    from app import clock
+
+    out = tmp_path / "summary.pdf"
+    with clock.frozen(datetime.date(2020, 10, 15)):
+        result = runner.invoke(args=["report", "summary", "--lang", "zh", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = re.sub(r"\s+", "", _pdf_text(out))
+    assert "各时间节点完成情况" in text and "逾期和进度滞后事项" in text and "已逾期" in text
+    for _pk, title_zh, *_ in _milestones(app):
+        assert re.sub(r"\s+", "", title_zh)[:8] in text

@@ -25,9 +25,10 @@ def _flag(condition):
     return func.sum(case((condition, 1), else_=0))
 
 
-def _per_case():
-    """One row per case of the user's scope: its grouping columns, its status (rules.overall_status in SQL)
-    and per stream whether the item is applicable / done (0 or 1: one item per case and stream)."""
+def per_case(where=None, scoped=True):
+    """One row per case (of the user's scope, unless `scoped` is False; narrowed by `where`): its grouping
+    columns, its status (rules.overall_status in SQL) and per stream whether the item is applicable / done
+    (0 or 1: one item per case and stream)."""
     state, stream = HandoverItem.state, HandoverItem.stream
     n_items = func.count(HandoverItem.id)
     n_open = _flag(state.in_(ItemState.OPEN))
@@ -52,7 +53,9 @@ def _per_case():
         .outerjoin(HandoverItem, HandoverItem.case_id == HandoverCase.id)
         # the other selected columns depend on the primary key (PostgreSQL accepts them as they are)
         .group_by(HandoverCase.id))
-    return scope(query, HandoverCase).subquery("per_case")
+    if where is not None:
+        query = query.where(where)
+    return (scope(query, HandoverCase) if scoped else query).subquery("per_case")
 
 
 # The grouped counts change only when business data changes, and every business change writes an audit row
@@ -91,15 +94,15 @@ def grouped_counts():
 
 
 def _grouped_counts():
-    per_case = _per_case()
+    cases = per_case()
     enterprise = Organization.__table__.alias("enterprise")
-    sums = [func.sum(per_case.c[f"{kind}_{s}"]) for s in Stream.ORDER for kind in ("applicable", "done")]
+    sums = [func.sum(cases.c[f"{kind}_{s}"]) for s in Stream.ORDER for kind in ("applicable", "done")]
     query = (
-        select(per_case.c.county, per_case.c.enterprise, enterprise.c.ownership_level, per_case.c.status,
+        select(cases.c.county, cases.c.enterprise, enterprise.c.ownership_level, cases.c.status,
                func.count(), *sums)
-        .select_from(per_case)
-        .outerjoin(enterprise, enterprise.c.id == per_case.c.enterprise)
-        .group_by(per_case.c.county, per_case.c.enterprise, enterprise.c.ownership_level, per_case.c.status))
+        .select_from(cases)
+        .outerjoin(enterprise, enterprise.c.id == cases.c.enterprise)
+        .group_by(cases.c.county, cases.c.enterprise, enterprise.c.ownership_level, cases.c.status))
     result = []
     for county, enterprise_id, ownership, status, n, *values in db.session.execute(query):
         values = [int(v or 0) for v in values]

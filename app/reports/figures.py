@@ -12,9 +12,6 @@ from app.handover.models import HandoverCase, OverallStatus, Stream
 from app.handover.stats import all_figures as handover_figures
 from app.security.scope import scope
 
-# Streams of other modules add panels here (e.g. supervision: milestones and overdue items): each entry is
-# a function () -> Panel or None, called with the user's scope in force.
-PANELS = []
 
 
 @dataclass
@@ -52,6 +49,7 @@ def monthly_handovers(months=12):
 
 def summary():
     from app.home import ledger_figures
+    from app.reports import panels
 
     handover = handover_figures()  # the three groupings from one aggregate query
     return Summary(
@@ -61,7 +59,7 @@ def summary():
         by_enterprise=handover["enterprise"],
         by_ownership=handover["ownership"],
         trend=monthly_handovers(),
-        panels=[p for p in (make() for make in PANELS) if p is not None],
+        panels=[p for p in (make() for make in panels.PANELS) if p is not None],
     )
 
 

@@ -19,7 +19,7 @@ def _words(lang):
     """T(label) -> markup in the chosen language(s); both: Tibetan first, Chinese after."""
     def T(value):
         bo, zh = bilingual(value)
-        if lang == "zh":
+        if lang == "zh" or bo == zh:  # numbers, dates: once
             return escape(zh)
         if lang == "bo":
             return Markup('<span class="bo">') + escape(bo) + Markup("</span>")

@@ -38,11 +38,13 @@ def metric_counts(metric, org_id):
     """(done, total) raw counts of a metric for a target unit."""
     clause = _target_clause(org_id)
     if metric == Metric.HANDOVER:
-        from app.handover.stats import status_expression
+        from app.handover.stats import per_case
 
-        query = select(func.count(HandoverCase.id),
-                       func.sum(case((status_expression() == OverallStatus.HANDED_OVER, 1), else_=0)))
-    elif metric in STREAM_OF:
+        cases = per_case(where=clause, scoped=False)
+        total, done = db.session.execute(select(
+            func.count(), func.sum(case((cases.c.status == OverallStatus.HANDED_OVER, 1), else_=0)))).one()
+        return int(done or 0), int(total or 0)
+    if metric in STREAM_OF:
         query = (select(func.sum(case((HandoverItem.state != ItemState.NOT_APPLICABLE, 1), else_=0)),
                         func.sum(case((HandoverItem.state == ItemState.DONE, 1), else_=0)))
                  .select_from(HandoverItem).join(HandoverCase, HandoverCase.id == HandoverItem.case_id)

@@ -1,10 +1,10 @@
 """Steps of the work plan as plain functions taking the acting user; the caller commits (or rolls back on
 `Refusal`). Also the stream's overdue counter (ranking of units) and its inbox source (`flask supervise`)."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app import clock
-from app.deadlines import Colour, colour, overdue_counter, warn_days
+from app.deadlines import AttentionEntry, Colour, colour, overdue_counter, overdue_lister, warn_days
 from app.extensions import db
 from app.notify import Notice, source
 from app.security.access import role_codes
@@ -70,6 +70,40 @@ def resolve_task_notices(task):
 
 # ---------------------------------------------------------------------------------------------------------
 # Registered with the foundations: ranking of units, inbox
+
+
+def visible_clause():
+    """The tasks the user may read: the one scope (lead unit's subtree), widened to the units that assist a
+    task. None: no limit."""
+    from app.org.models import Organization
+    from app.security.scope import scope_clause, user_scope
+
+    clause = scope_clause(WorkTask)
+    if clause is None:
+        return None
+    ids = sorted(user_scope().org_ids)
+    return or_(clause, WorkTask.assisting.any(Organization.id.in_(ids))) if ids else clause
+
+
+@overdue_lister("task")
+def tasks_needing_attention(today):
+    """Open tasks the user may read that are overdue (red) or behind schedule (yellow)."""
+    from app.org.cache import org_by_id
+    from app.text import Bilingual
+
+    query = select(WorkTask).where(WorkTask.done_on.is_(None), WorkTask.start_on.is_not(None)
+                                   | (WorkTask.deadline < today))
+    clause = visible_clause()
+    if clause is not None:
+        query = query.where(clause)
+    entries = []
+    for task in db.session.scalars(query.order_by(WorkTask.deadline, WorkTask.id)):
+        state = task.colour(today)
+        if state in (Colour.RED, Colour.YELLOW):
+            entries.append(AttentionEntry("task", Bilingual(task.title_zh, task.title_bo),
+                                          Bilingual.of_org(org_by_id(task.lead_org_id)), task.deadline, state,
+                                          f"/tasks/show/{task.id}"))
+    return entries
 
 
 @overdue_counter("task")

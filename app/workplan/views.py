@@ -55,13 +55,10 @@ class TaskScopeFilter(BaseFilter):
     arg_name = None
 
     def apply(self, query, value):
-        clause = scope_clause(WorkTask)
-        if clause is None:
-            return query
-        ids = sorted(user_scope().org_ids)
-        if ids:
-            clause = or_(clause, WorkTask.assisting.any(Organization.id.in_(ids)))
-        return query.filter(clause)
+        from app.workplan.services import visible_clause
+
+        clause = visible_clause()
+        return query if clause is None else query.filter(clause)
 
 
 def _task_filters(view):

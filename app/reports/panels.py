@@ -1,0 +1,48 @@
+"""The supervision panels of the dashboard and the printed summary (issue 6): progress against each
+milestone of the work plan, and the work that needs the leading group's attention (overdue or behind
+schedule) across tasks, monthly reports and supervision items, with the colours of the one warning rule."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app import clock
+from app.deadlines import OVERDUE_KIND_LABELS, Colour, needing_attention
+from app.extensions import db
+from app.reports.figures import Panel
+
+KIND_LABELS = {"task": _l("Work plan task"), "report": _l("Monthly report"), "item": _l("Supervision item")}
+
+
+def milestones():
+    from app.org.cache import org_by_id
+    from app.text import Bilingual
+    from app.workplan.models import WorkTask
+    from app.workplan.services import visible_clause
+
+    today = clock.today()
+    query = select(WorkTask).where(WorkTask.is_milestone.is_(True))
+    clause = visible_clause()
+    if clause is not None:
+        query = query.where(clause)
+    rows = []
+    for task in db.session.scalars(query.order_by(WorkTask.deadline, WorkTask.id)):
+        state = task.colour(today)
+        rows.append(([Bilingual(task.title_zh, task.title_bo), task.deadline.isoformat(),
+                      Bilingual.of_org(org_by_id(task.lead_org_id)), f"{task.current_progress():.0f}%",
+                      Colour.LABELS[state]], Colour.CSS[state], f"/tasks/show/{task.id}"))
+    return Panel("milestones", _l("Progress against the milestones"),
+                 [_l("Milestone"), _l("Deadline"), _l("Lead unit"), _l("Progress"), _l("Status")], rows,
+                 empty=_l("No milestones in your scope."))
+
+
+def attention():
+    rows = [([entry.title, KIND_LABELS.get(entry.kind, entry.kind), entry.unit,
+              entry.deadline.isoformat() if entry.deadline else "", Colour.LABELS[entry.colour]],
+             Colour.CSS[entry.colour], entry.href)
+            for entry in needing_attention(clock.today())]
+    return Panel("attention", _l("Overdue and behind-schedule work"),
+                 [_l("Work"), _l("Kind"), _l("Unit"), _l("Deadline"), _l("Status")], rows,
+                 empty=_l("Nothing is overdue."))
+
+
+PANELS = (milestones, attention)
+assert set(KIND_LABELS) == set(OVERDUE_KIND_LABELS)
