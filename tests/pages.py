@@ -29,6 +29,9 @@ def main_pages(app):
         draft, submitted = draft.id, submitted.id
         party = db.session.scalars(select(PartyTransfer).order_by(PartyTransfer.id).limit(1)).one().id
         archive = db.session.scalars(select(ArchiveTransfer).order_by(ArchiveTransfer.id).limit(1)).one().id
+        from app.monthly.models import MonthlyReport
+
+        reports = {(r.org.code, r.month): r.id for r in db.session.scalars(select(MonthlyReport))}
         db.session.remove()
     return [
         (None, "/login/"),
@@ -68,6 +71,13 @@ def main_pages(app):
         ("enterprise1", f"/archives/edit/{archive}"),
         ("sasac", "/handover-figures/"),
         ("enterprise1", "/handover-figures/"),
+        ("sasac", "/monthly/"),
+        ("sasac", "/monthly/?from=2020-07&to=2020-09"),
+        ("county1", "/monthly/"),
+        ("sasac", "/monthly-reports/list/"),
+        ("sasac", f"/monthly-reports/show/{reports['5405-RSJ', '2020-09']}"),
+        ("county1", f"/monthly-reports/show/{reports['540502', '2020-08']}"),
+        ("county2", f"/monthly-reports/edit/{reports['540522', '2020-09']}"),
     ]
 
 
