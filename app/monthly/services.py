@@ -5,6 +5,7 @@ import json
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.deadlines import Colour, overdue_counter
@@ -32,7 +33,8 @@ def reporting_units():
 
     members = rules.member_roles()
     member_ids = set()
-    for user in db.session.scalars(select(OrgUser).where(OrgUser.org_id.is_not(None))):
+    users = select(OrgUser).where(OrgUser.org_id.is_not(None)).options(selectinload(OrgUser.roles))
+    for user in db.session.scalars(users):
         if {r.name for r in user.roles} & members:
             member_ids.add(user.org_id)
     units = sorted(all_orgs(), key=lambda o: (0 if o.kind == "department" else 1, o.code))
