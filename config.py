@@ -65,6 +65,14 @@ class Config:
 
     # Supervision (policy 四): work whose deadline is this many days away or fewer shows blue.
     DEADLINE_WARN_DAYS = int(os.environ.get("DEADLINE_WARN_DAYS", "7"))
+    # Monthly reports (policy 四（六）: 从7月起……每月10日前报送): the first month whose report is due, the day of
+    # the month it is due on (inclusive), the kinds of unit that report (see app/monthly/rules.py
+    # reporting_units) and the longest narrative part.
+    MONTHLY_REPORT_START = os.environ.get("MONTHLY_REPORT_START", "2020-07")
+    MONTHLY_REPORT_DUE_DAY = int(os.environ.get("MONTHLY_REPORT_DUE_DAY", "10"))
+    MONTHLY_REPORT_KINDS = tuple(
+        k.strip() for k in os.environ.get("MONTHLY_REPORT_KINDS", "department,county").split(",") if k.strip())
+    MONTHLY_REPORT_MAX_CHARS = int(os.environ.get("MONTHLY_REPORT_MAX_CHARS", "2000"))
     # Implementation plans and evidence files: the largest accepted upload.
     MAX_DOCUMENT_MB = int(os.environ.get("MAX_DOCUMENT_MB", "20"))
     # E-mail for notifications: sent when MAIL_SERVER is set, skipped quietly when not.

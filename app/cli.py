@@ -138,6 +138,31 @@ def report_summary_command(lang, out):
     click.echo(f"{out}\t{len(data)} bytes")
 
 
+@report_group.command("monthly")
+@click.option("--month", required=True, help="The report month, YYYY-MM (the report due on its 10th).")
+@click.option("--lang", default="both", type=click.Choice(["zh", "bo", "both"]))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
+@with_appcontext
+def report_monthly_command(month, lang, out):
+    """The compiled monthly report of the member units for the city SOE-reform leading group."""
+    from flask_babel import force_locale
+
+    from app import clock
+    from app.monthly.pdf import render_compiled
+    from app.monthly.rules import month_problem
+    from app.security.scope import as_system
+
+    with current_app.test_request_context(), force_locale("bo" if lang == "bo" else "zh"), \
+            as_system("cli:report-monthly"):
+        problem = month_problem(month, clock.today())
+        if problem:
+            raise click.BadParameter(str(problem), param_hint="--month")
+        data = render_compiled(month, lang)
+    with open(out, "wb") as fh:
+        fh.write(data)
+    click.echo(f"{out}\t{len(data)} bytes")
+
+
 @click.command("supervise")
 @click.option("--date", "on_date", default=None, help="Act as if today were this date (YYYY-MM-DD), e.g. to catch up.")
 @with_appcontext

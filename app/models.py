@@ -9,3 +9,4 @@ from app.archives.models import ArchiveTransfer  # noqa: F401,E402
 from app.handover import services as _handover_services  # noqa: F401,E402  (checklist listener, ledger lock)
 from app.notify.models import Notification  # noqa: F401,E402
 from app.uploads import StoredFile  # noqa: F401,E402
+from app.monthly.models import MonthlyReport, MonthlyReportEvent  # noqa: F401,E402

@@ -40,6 +40,13 @@ def register(appbuilder):
     supervision = dict(category="Supervision", category_label=_l("Supervision"), category_icon="fa-gavel")
     appbuilder.add_view(WorkTaskModelView, "Work plan", icon="fa-tasks", label=_l("Work plan"), **supervision)
     appbuilder.add_view_no_menu(ReportsView)
+    from app.monthly.views import MonthlyOverviewView, MonthlyReportApi, MonthlyReportModelView
+
+    supervision = dict(category="Supervision", category_label=_l("Supervision"), category_icon="fa-gavel")
+    appbuilder.add_view(MonthlyOverviewView, "Monthly reports", icon="fa-calendar-check-o",
+                        label=_l("Monthly reports"), **supervision)
+    appbuilder.add_view_no_menu(MonthlyReportModelView)
+    appbuilder.add_api(MonthlyReportApi)
     from app.notify.views import InboxView
 
     appbuilder.add_view_no_menu(InboxView)

@@ -35,6 +35,9 @@ def main_pages(app):
                                          .where(Organization.code == "540502").limit(1)).one().id
         milestone = db.session.scalars(select(WorkTask).where(WorkTask.is_milestone.is_(True))
                                        .order_by(WorkTask.id).limit(1)).one().id
+        from app.monthly.models import MonthlyReport
+
+        reports = {(r.org.code, r.month): r.id for r in db.session.scalars(select(MonthlyReport))}
         db.session.remove()
     return [
         (None, "/login/"),
@@ -82,6 +85,13 @@ def main_pages(app):
         ("county1", f"/tasks/show/{county_task}"),
         ("sasac", "/tasks/ranking"),
         ("county1", "/inbox/"),
+        ("sasac", "/monthly/"),
+        ("sasac", "/monthly/?from=2020-07&to=2020-09"),
+        ("county1", "/monthly/"),
+        ("sasac", "/monthly-reports/list/"),
+        ("sasac", f"/monthly-reports/show/{reports['5405-RSJ', '2020-09']}"),
+        ("county1", f"/monthly-reports/show/{reports['540502', '2020-08']}"),
+        ("county2", f"/monthly-reports/edit/{reports['540522', '2020-09']}"),
     ]
 
 

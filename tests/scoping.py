@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.archives.models import ArchiveTransfer
 from app.handover.models import HandoverBatch, HandoverCase
+from app.monthly.models import MonthlyReport
 from app.org.models import Organization
 from app.party.models import PartyTransfer
 from app.retirees import idcard
@@ -164,6 +165,20 @@ SCOPE_CASES += [
              _where(WorkTask, _in_org(WorkTask.lead_org_id, "540502"))),
             ("county2", _where(WorkTask, _in_org(WorkTask.lead_org_id, "540502")),
              _where(WorkTask, _in_org(WorkTask.lead_org_id, "540522"))),
+        ],
+    ),
+]
+
+# Monthly reports: a county sees its own reports; the city-wide roles see all (demo: reports of 乃东区 and 贡嘎县).
+SCOPE_CASES += [
+    ScopeCase(
+        name="monthly_report", model=MonthlyReport, route_base="/monthly-reports", api="monthlyreport",
+        search_column="id", key=lambda row: row.id, search_filter=0,
+        pairs=[
+            ("county1", _where(MonthlyReport, _in_org(MonthlyReport.org_id, "540522")),
+             _where(MonthlyReport, _in_org(MonthlyReport.org_id, "540502"))),
+            ("county2", _where(MonthlyReport, _in_org(MonthlyReport.org_id, "540502")),
+             _where(MonthlyReport, _in_org(MonthlyReport.org_id, "540522"))),
         ],
     ),
 ]

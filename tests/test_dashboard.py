@@ -303,3 +303,19 @@ def test_summary_pdf_lists_milestones_and_overdue_work(app, runner, tmp_path):
     assert "各时间节点完成情况" in text and "逾期和进度滞后事项" in text and "已逾期" in text
     for _pk, title_zh, *_ in _milestones(app):
         assert re.sub(r"\s+", "", title_zh)[:8] in text
+
+
+def test_missing_monthly_reports_appear_as_overdue_work_within_scope(app, as_user):
+    """Demo: 贡嘎县 (540522) left its September 2020 report a draft; on 2020-09-15 it is missing (red)."""
+    import datetime
+
+    from app import clock
+
+    with clock.frozen(datetime.date(2020, 9, 15)):
+        city = as_user("sasac").get("/").get_data(as_text=True).split('id="panel-attention"')[1]
+        own = as_user("county2").get("/").get_data(as_text=True).split('id="panel-attention"')[1]
+        other = as_user("county1").get("/").get_data(as_text=True).split('id="panel-attention"')[1]
+    row = city.split("2020-09 月度报告")[1].split("</tr>")[0]
+    assert "贡嘎县" in row and "已逾期" in row
+    assert "2020-09 月度报告" in own.split("</table>")[0]
+    assert "贡嘎县" not in other.split("</table>")[0]

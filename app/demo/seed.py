@@ -166,11 +166,13 @@ def seed_accounts(password):
 def seed_demo(password, if_empty=False):
     from app.demo.handover import seed_handover
     from app.workplan.demo import seed_demo_workplan
+    from app.monthly.demo import seed_demo_monthly
 
     if if_empty and db.session.scalar(select(func.count(Retiree.id))):
         accounts = seed_accounts(password)
         seed_handover()
         seed_demo_workplan()
+        seed_demo_monthly()
         return accounts
     seed_orgs()
     seed_retirees()
@@ -178,4 +180,5 @@ def seed_demo(password, if_empty=False):
     accounts = seed_accounts(password)
     seed_handover()
     seed_demo_workplan()
+    seed_demo_monthly()
     return accounts
