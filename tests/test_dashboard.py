@@ -315,7 +315,7 @@ def test_missing_monthly_reports_appear_as_overdue_work_within_scope(app, as_use
         city = as_user("sasac").get("/").get_data(as_text=True).split('id="panel-attention"')[1]
         own = as_user("county2").get("/").get_data(as_text=True).split('id="panel-attention"')[1]
         other = as_user("county1").get("/").get_data(as_text=True).split('id="panel-attention"')[1]
-    row = city.split("2020-09 月度报告")[1].split("</tr>")[0]
-    assert "贡嘎县" in row and "已逾期" in row
+    rows = city.split("</table>")[0].split("<tr")
+    assert any("2020-09 月度报告" in r and "贡嘎县" in r and "已逾期" in r and 'class="danger"' in r for r in rows)
     assert "2020-09 月度报告" in own.split("</table>")[0]
     assert "贡嘎县" not in other.split("</table>")[0]
