@@ -198,7 +198,7 @@ def overdue_reports(today):
 
 @overdue_lister("report")
 def missing_reports(today):
-    """Reports missing past their due date, of the units the reader may see."""
+    """Per unit the reader may see: its reports missing past their due date (one entry, dated by the oldest)."""
     from flask_babel import lazy_gettext
 
     from app.security.scope import user_scope
@@ -207,6 +207,14 @@ def missing_reports(today):
     scope_ = user_scope()
     units = [u for u in reporting_units() if scope_.allows_org(u.id)]
     _late, missing = late_and_missing(units, rules.months_due(today), today)
-    return [AttentionEntry("report", lazy_gettext("Monthly report for %(month)s", month=month),
-                           Bilingual.of_org(unit), rules.due_date(month), Colour.RED,
-                           f"/monthly/?from={month}&to={month}") for unit, month in missing]
+    by_unit = {}
+    for unit, month in missing:
+        by_unit.setdefault(unit.id, (unit, []))[1].append(month)
+    entries = []
+    for unit, months in by_unit.values():
+        oldest = min(months)
+        title = (lazy_gettext("Monthly report for %(month)s", month=oldest) if len(months) == 1 else
+                 lazy_gettext("%(n)d monthly reports missing, the oldest for %(month)s", n=len(months), month=oldest))
+        entries.append(AttentionEntry("report", title, Bilingual.of_org(unit), rules.due_date(oldest), Colour.RED,
+                                      f"/monthly/?from={oldest}&to={max(months)}"))
+    return entries

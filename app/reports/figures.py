@@ -21,6 +21,7 @@ class Panel:
     columns: list  # lazy labels
     rows: list  # [(cells, colour or None, href or None)]
     empty: object = _l("Nothing to show.")
+    more: tuple = None  # (label, href) when only the first rows are shown
 
 
 @dataclass

@@ -34,14 +34,21 @@ def milestones():
                  empty=_l("No milestones in your scope."))
 
 
+ATTENTION_ROWS = 20
+
+
 def attention():
+    entries = needing_attention(clock.today())
     rows = [([entry.title, KIND_LABELS.get(entry.kind, entry.kind), entry.unit,
               entry.deadline.isoformat() if entry.deadline else "", Colour.LABELS[entry.colour]],
              Colour.CSS[entry.colour], entry.href)
-            for entry in needing_attention(clock.today())]
+            for entry in entries[:ATTENTION_ROWS]]
+    more = None
+    if len(entries) > ATTENTION_ROWS:
+        more = (_l("%(n)d more: see the ranking of units", n=len(entries) - ATTENTION_ROWS), "/tasks/ranking")
     return Panel("attention", _l("Overdue and behind-schedule work"),
                  [_l("Work"), _l("Kind"), _l("Unit"), _l("Deadline"), _l("Status")], rows,
-                 empty=_l("Nothing is overdue."))
+                 empty=_l("Nothing is overdue."), more=more)
 
 
 PANELS = (milestones, attention)
