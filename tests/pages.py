@@ -29,6 +29,20 @@ def main_pages(app):
         draft, submitted = draft.id, submitted.id
         party = db.session.scalars(select(PartyTransfer).order_by(PartyTransfer.id).limit(1)).one().id
         archive = db.session.scalars(select(ArchiveTransfer).order_by(ArchiveTransfer.id).limit(1)).one().id
+        from app.supervision.models import SupervisionItem, WorkContact
+
+        def unit_item(code, status=None):
+            query = select(SupervisionItem).join(Organization, Organization.id == SupervisionItem.unit_id).where(
+                Organization.code == code)
+            if status:
+                query = query.where(SupervisionItem.status == status)
+            return db.session.scalars(query.order_by(SupervisionItem.id).limit(1)).one().id
+
+        item_opened = unit_item("E-S02")
+        item_responded = unit_item("540502", "responded")
+        item_unit = db.session.scalar(select(Organization.id).where(Organization.code == "E-C03"))
+        own_contact = db.session.scalar(select(WorkContact.id).join(
+            Organization, Organization.id == WorkContact.org_id).where(Organization.code == "E-S02"))
         db.session.remove()
     return [
         (None, "/login/"),
@@ -68,6 +82,19 @@ def main_pages(app):
         ("enterprise1", f"/archives/edit/{archive}"),
         ("sasac", "/handover-figures/"),
         ("enterprise1", "/handover-figures/"),
+        ("supervision", "/items/list/"),
+        ("supervision", "/items/add"),
+        ("supervision", f"/items/show/{item_responded}"),
+        ("enterprise1", f"/items/show/{item_opened}"),
+        ("leader", "/accountability/list/"),
+        ("leader", f"/accountability/unit/{item_unit}"),
+        ("supervision", "/accountability/add"),
+        ("sasac", "/contacts/units/"),
+        ("enterprise1", "/contacts/units/"),
+        ("sasac", "/contacts/list/"),
+        ("enterprise1", f"/contacts/edit/{own_contact}"),
+        ("sasac", "/leading-group/list/"),
+        ("sasac", "/leading-group/add"),
     ]
 
 
