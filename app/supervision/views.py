@@ -98,11 +98,12 @@ ROSTER_LABELS = {
 
 ITEM_ACTIONS = {"sign": "write", "respond": "write", "close_item": "write", "send_back": "write",
                 "evidence": "read"}
-ITEM_UNIT_KINDS = (OrgKind.COUNTY, OrgKind.DEPARTMENT, OrgKind.ENTERPRISE, OrgKind.TOWNSHIP, OrgKind.LIAISON)
+# Only units whose roles work on supervision items (roles.py: counties, departments, enterprises) can sign one.
+ITEM_UNIT_KINDS = (OrgKind.COUNTY, OrgKind.DEPARTMENT, OrgKind.ENTERPRISE)
 
 
 class UnitKindFilter(BaseFilter):
-    """Units an item or a record may concern: counties, townships, departments, enterprises, liaison offices."""
+    """Units an item or a record may concern: counties, departments, enterprises."""
 
     name = "Unit kinds"
     arg_name = None
