@@ -30,6 +30,20 @@ def register(appbuilder):
                         label=_l("Personnel archives"), **handover)
     appbuilder.add_view(HandoverStatsView, "Handover figures", icon="fa-bar-chart", label=_l("Handover figures"),
                         **handover)
+    from app.supervision.views import (AccountabilityApi, AccountabilityModelView, LeadingGroupMemberModelView,
+                                       SupervisionItemApi, SupervisionItemModelView, WorkContactApi,
+                                       WorkContactModelView)
+
+    supervision = dict(category="Supervision", category_label=_l("Supervision"), category_icon="fa-gavel")
+    appbuilder.add_view(SupervisionItemModelView, "Supervision items", icon="fa-bell",
+                        label=_l("Supervision items"), **supervision)
+    appbuilder.add_view(AccountabilityModelView, "Accountability", icon="fa-balance-scale",
+                        label=_l("Accountability"), **supervision)
+    # One menu entry for the contact persons and the roster: the overview page links to both lists.
+    appbuilder.add_view_no_menu(WorkContactModelView)
+    appbuilder.add_view_no_menu(LeadingGroupMemberModelView)
+    appbuilder.add_link("Contacts and leading group", href="/contacts/units/", icon="fa-address-card",
+                        label=_l("Contacts and leading group"), **supervision)
     appbuilder.add_view(OrganizationModelView, "Organization units", icon="fa-sitemap",
                         label=_l("Organization units"), category="Organizations",
                         category_label=_l("Organizations"), category_icon="fa-building")
@@ -57,5 +71,6 @@ def register(appbuilder):
     appbuilder.add_api(RetireeApi)
     appbuilder.add_api(OrganizationApi)
     appbuilder.add_api(WorkTaskApi)
-    for api in (HandoverCaseApi, HandoverBatchApi, PartyTransferApi, ArchiveTransferApi):
+    for api in (HandoverCaseApi, HandoverBatchApi, PartyTransferApi, ArchiveTransferApi, SupervisionItemApi,
+                WorkContactApi, AccountabilityApi):
         appbuilder.add_api(api)

@@ -38,6 +38,20 @@ def main_pages(app):
         from app.monthly.models import MonthlyReport
 
         reports = {(r.org.code, r.month): r.id for r in db.session.scalars(select(MonthlyReport))}
+        from app.supervision.models import SupervisionItem, WorkContact
+
+        def unit_item(code, status=None):
+            query = select(SupervisionItem).join(Organization, Organization.id == SupervisionItem.unit_id).where(
+                Organization.code == code)
+            if status:
+                query = query.where(SupervisionItem.status == status)
+            return db.session.scalars(query.order_by(SupervisionItem.id).limit(1)).one().id
+
+        item_opened = unit_item("E-S02")
+        item_responded = unit_item("540502", "responded")
+        item_unit = db.session.scalar(select(Organization.id).where(Organization.code == "E-C03"))
+        own_contact = db.session.scalar(select(WorkContact.id).join(
+            Organization, Organization.id == WorkContact.org_id).where(Organization.code == "E-S02"))
         db.session.remove()
     return [
         (None, "/login/"),
@@ -92,6 +106,19 @@ def main_pages(app):
         ("sasac", f"/monthly-reports/show/{reports['5405-RSJ', '2020-09']}"),
         ("county1", f"/monthly-reports/show/{reports['540502', '2020-08']}"),
         ("county2", f"/monthly-reports/edit/{reports['540522', '2020-09']}"),
+        ("supervision", "/items/list/"),
+        ("supervision", "/items/add"),
+        ("supervision", f"/items/show/{item_responded}"),
+        ("enterprise1", f"/items/show/{item_opened}"),
+        ("leader", "/accountability/list/"),
+        ("leader", f"/accountability/unit/{item_unit}"),
+        ("supervision", "/accountability/add"),
+        ("sasac", "/contacts/units/"),
+        ("enterprise1", "/contacts/units/"),
+        ("sasac", "/contacts/list/"),
+        ("enterprise1", f"/contacts/edit/{own_contact}"),
+        ("sasac", "/leading-group/list/"),
+        ("sasac", "/leading-group/add"),
     ]
 
 

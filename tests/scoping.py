@@ -14,6 +14,7 @@ from app.org.models import Organization
 from app.party.models import PartyTransfer
 from app.retirees import idcard
 from app.retirees.models import Retiree
+from app.supervision.models import AccountabilityRecord, SupervisionItem, WorkContact
 
 
 @dataclass
@@ -181,4 +182,28 @@ SCOPE_CASES += [
              _where(MonthlyReport, _in_org(MonthlyReport.org_id, "540522"))),
         ],
     ),
+]
+
+def _unit_pairs(model, column):
+    """Rows of a unit-scoped model (supervision items, contacts): enterprises and counties see their own."""
+    return [
+        ("enterprise1", _where(model, _in_org(column, "E-C03")), _where(model, _in_org(column, "E-S02"))),
+        ("enterprise2", _where(model, _in_org(column, "E-S02")), _where(model, _in_org(column, "E-C03"))),
+        ("county1", _where(model, _in_org(column, "540522")), _where(model, _in_org(column, "540502"))),
+        ("county2", _where(model, _in_org(column, "540502")), _where(model, _in_org(column, "540522"))),
+    ]
+
+
+SCOPE_CASES += [
+    # items are opened by the supervision office, contacts named by each unit: the API has no POST
+    ScopeCase(name="supervision-item", model=SupervisionItem, route_base="/items", api="supervisionitem",
+              search_column="id", key=lambda row: row.id, search_filter=0,
+              pairs=_unit_pairs(SupervisionItem, SupervisionItem.unit_id)),
+    ScopeCase(name="work-contact", model=WorkContact, route_base="/contacts", api="workcontact",
+              search_column="id", key=lambda row: row.id, search_filter=0,
+              pairs=_unit_pairs(WorkContact, WorkContact.org_id)),
+    # only city-wide roles read accountability records: no pairing of units to test, the case still checks
+    # that the administrators see none
+    ScopeCase(name="accountability", model=AccountabilityRecord, route_base="/accountability",
+              api="accountability", search_column="id", key=lambda row: row.id, search_filter=0, pairs=[]),
 ]

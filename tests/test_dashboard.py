@@ -315,7 +315,39 @@ def test_missing_monthly_reports_appear_as_overdue_work_within_scope(app, as_use
         city = as_user("sasac").get("/").get_data(as_text=True).split('id="panel-attention"')[1]
         own = as_user("county2").get("/").get_data(as_text=True).split('id="panel-attention"')[1]
         other = as_user("county1").get("/").get_data(as_text=True).split('id="panel-attention"')[1]
-    rows = city.split("</table>")[0].split("<tr")
-    assert any("2020-09 月度报告" in r and "贡嘎县" in r and "已逾期" in r and 'class="danger"' in r for r in rows)
-    assert "2020-09 月度报告" in own.split("</table>")[0]
+    from app.reports.panels import ROWS_PER_KIND
+
+    # the city has more missing reports than the panel shows per stream: the oldest first, then a link on
+    city_rows = [r for r in city.split("</table>")[0].split("<tr") if "月度报告" in r and "/monthly/" in r]
+    assert len(city_rows) == ROWS_PER_KIND and all('class="danger"' in r for r in city_rows)
+    assert 'href="/tasks/ranking"' in city.split("</table>")[1].split("<table")[0]
+    own_rows = [r for r in own.split("</table>")[0].split("<tr") if "2020-09 月度报告" in r]
+    assert len(own_rows) == 1 and "贡嘎县" in own_rows[0] and "已逾期" in own_rows[0]
     assert "贡嘎县" not in other.split("</table>")[0]
+
+
+def test_overdue_supervision_items_on_the_dashboard_within_scope(app, as_user):
+    """Every item past its deadline that still waits for its unit is listed (up to the panel's per-stream
+    limit), coloured red, for the supervision office; a unit sees its own only."""
+    from app import clock
+    from app.reports.panels import ROWS_PER_KIND
+    from app.supervision.models import ItemStatus, SupervisionItem
+
+    today = clock.today()
+    with app.app_context():
+        red = db.session.execute(select(SupervisionItem.id, Organization.code).join(
+            Organization, Organization.id == SupervisionItem.unit_id).where(
+            SupervisionItem.status.in_(ItemStatus.AWAITING_UNIT), SupervisionItem.deadline < today)
+            .order_by(SupervisionItem.deadline, SupervisionItem.id)).all()
+        db.session.remove()
+    assert red, "the demo has overdue items"
+    panel = as_user("supervision").get("/").get_data(as_text=True).split('id="panel-attention"')[1]
+    panel = panel.split("</table>")[0]
+    for pk, _code in red[:ROWS_PER_KIND]:
+        row = panel.split(f'href="/items/show/{pk}"')[0].rsplit("<tr", 1)[1]
+        assert 'class="danger"' in row
+    for username, code in (("enterprise1", "E-S02"), ("enterprise2", "E-C03"), ("county1", "540502")):
+        own = as_user(username).get("/").get_data(as_text=True).split('id="panel-attention"')[1].split("</table>")[0]
+        mine = [pk for pk, unit in red if unit == code]
+        assert all(f'href="/items/show/{pk}"' in own for pk in mine[:ROWS_PER_KIND])
+        assert not any(f'href="/items/show/{pk}"' in own for pk, unit in red if unit != code)

@@ -167,12 +167,14 @@ def seed_demo(password, if_empty=False):
     from app.demo.handover import seed_handover
     from app.workplan.demo import seed_demo_workplan
     from app.monthly.demo import seed_demo_monthly
+    from app.supervision.demo import seed_demo_items
 
     if if_empty and db.session.scalar(select(func.count(Retiree.id))):
         accounts = seed_accounts(password)
         seed_handover()
         seed_demo_workplan()
         seed_demo_monthly()
+        seed_demo_items()
         return accounts
     seed_orgs()
     seed_retirees()
@@ -181,4 +183,5 @@ def seed_demo(password, if_empty=False):
     seed_handover()
     seed_demo_workplan()
     seed_demo_monthly()
+    seed_demo_items()
     return accounts

@@ -34,18 +34,24 @@ def milestones():
                  empty=_l("No milestones in your scope."))
 
 
-ATTENTION_ROWS = 20
+ROWS_PER_KIND = 8
 
 
 def attention():
+    """The most urgent entries of each stream (so old missing reports cannot hide an overdue item)."""
     entries = needing_attention(clock.today())
+    shown, per_kind = [], {}
+    for entry in entries:
+        per_kind[entry.kind] = per_kind.get(entry.kind, 0) + 1
+        if per_kind[entry.kind] <= ROWS_PER_KIND:
+            shown.append(entry)
     rows = [([entry.title, KIND_LABELS.get(entry.kind, entry.kind), entry.unit,
               entry.deadline.isoformat() if entry.deadline else "", Colour.LABELS[entry.colour]],
              Colour.CSS[entry.colour], entry.href)
-            for entry in entries[:ATTENTION_ROWS]]
+            for entry in shown]
     more = None
-    if len(entries) > ATTENTION_ROWS:
-        more = (_l("%(n)d more: see the ranking of units", n=len(entries) - ATTENTION_ROWS), "/tasks/ranking")
+    if len(entries) > len(shown):
+        more = (_l("%(n)d more: see the ranking of units", n=len(entries) - len(shown)), "/tasks/ranking")
     return Panel("attention", _l("Overdue and behind-schedule work"),
                  [_l("Work"), _l("Kind"), _l("Unit"), _l("Deadline"), _l("Status")], rows,
                  empty=_l("Nothing is overdue."), more=more)
