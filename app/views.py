@@ -35,6 +35,12 @@ def register(appbuilder):
                         category_label=_l("Organizations"), category_icon="fa-building")
     appbuilder.add_view(AuditLogModelView, "Audit log", icon="fa-history", label=_l("Audit log"),
                         category="Audit", category_label=_l("Audit"), category_icon="fa-eye")
+    from app.plans.views import ImplementationPlanApi, ImplementationPlanModelView
+
+    supervision = dict(category="Supervision", category_label=_l("Supervision"), category_icon="fa-gavel")
+    # The menu opens the overview: every enterprise with its plan's state, those without a plan included.
+    appbuilder.add_view(ImplementationPlanModelView, "Implementation plans", href="/plans/overview/",
+                        icon="fa-file-text-o", label=_l("Implementation plans"), **supervision)
     appbuilder.add_view_no_menu(ReportsView)
     from app.notify.views import InboxView
 
@@ -45,5 +51,5 @@ def register(appbuilder):
     appbuilder.add_api(OpenApi)
     appbuilder.add_api(RetireeApi)
     appbuilder.add_api(OrganizationApi)
-    for api in (HandoverCaseApi, HandoverBatchApi, PartyTransferApi, ArchiveTransferApi):
+    for api in (HandoverCaseApi, HandoverBatchApi, PartyTransferApi, ArchiveTransferApi, ImplementationPlanApi):
         appbuilder.add_api(api)

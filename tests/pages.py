@@ -29,6 +29,9 @@ def main_pages(app):
         draft, submitted = draft.id, submitted.id
         party = db.session.scalars(select(PartyTransfer).order_by(PartyTransfer.id).limit(1)).one().id
         archive = db.session.scalars(select(ArchiveTransfer).order_by(ArchiveTransfer.id).limit(1)).one().id
+        from app.plans.models import ImplementationPlan
+
+        plans = {p.enterprise.code: p.id for p in db.session.scalars(select(ImplementationPlan))}
         db.session.remove()
     return [
         (None, "/login/"),
@@ -68,6 +71,13 @@ def main_pages(app):
         ("enterprise1", f"/archives/edit/{archive}"),
         ("sasac", "/handover-figures/"),
         ("enterprise1", "/handover-figures/"),
+        ("sasac", "/plans/overview/"),
+        ("sasac", "/plans/overview/?status=not_approved"),
+        ("sasac", "/plans/list/"),
+        ("sasac", f"/plans/show/{plans['E-S01']}"),  # waiting: the review forms
+        ("enterprise2", f"/plans/show/{plans['E-C03']}"),  # returned: the comment and the upload form
+        ("enterprise1", "/plans/overview/"),
+        ("enterprise1", f"/plans/edit/{plans['E-S02']}"),
     ]
 
 

@@ -165,14 +165,17 @@ def seed_accounts(password):
 
 def seed_demo(password, if_empty=False):
     from app.demo.handover import seed_handover
+    from app.plans.demo import seed_demo_plans
 
     if if_empty and db.session.scalar(select(func.count(Retiree.id))):
         accounts = seed_accounts(password)
         seed_handover()
+        seed_demo_plans()
         return accounts
     seed_orgs()
     seed_retirees()
     db.session.commit()
     accounts = seed_accounts(password)
     seed_handover()
+    seed_demo_plans()
     return accounts
