@@ -215,3 +215,22 @@ def test_supervise_agrees_with_the_events_and_is_idempotent(app):
             Notification.key.like("plan:review:%"), Notification.resolved_at.is_(None)))
         assert open_reviews == waiting
         db.session.remove()
+
+
+def test_only_the_enterprise_edits_its_remarks(app, as_user):
+    plan_id = plan_of(app, "E-S02")[0]
+    ent = as_user("enterprise1")
+    r = ent.post(f"/plans/edit/{plan_id}", data={"csrf_token": session_csrf(ent), "note": "联系人：张三"})
+    assert r.status_code == 302
+    sasac = as_user("sasac")
+    page = sasac.post(f"/plans/edit/{plan_id}", data={"csrf_token": session_csrf(sasac), "note": "改"},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "实施方案只能由企业本单位上传" in page
+    assert sasac.put(f"/api/v1/implementationplan/{plan_id}", json={"note": "改"}).status_code == 422
+    with app.app_context():
+        assert db.session.get(ImplementationPlan, plan_id).note == "联系人：张三"
+        db.session.remove()
+    assert ent.put(f"/api/v1/implementationplan/{plan_id}", json={"note": "联系人：李四"}).status_code == 200
+    # plans and versions are kept
+    assert ent.post(f"/plans/delete/{plan_id}", data={"csrf_token": session_csrf(ent)}).status_code in (302, 200)
+    assert plan_of(app, "E-S02") is not None
