@@ -196,3 +196,13 @@ def send_stored(stored, owner_label=None):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def _register_audit_labels():
+    # download records name the file and its owner; the audit pages show them in the reader's language
+    from app.audit import register_model
+
+    register_model(StoredFile, _l("Stored file"), {"original_name": _l("File name"), "owner": _l("Belongs to")})
+
+
+_register_audit_labels()

@@ -225,7 +225,7 @@ def test_only_the_enterprise_edits_its_remarks(app, as_user):
     sasac = as_user("sasac")
     page = sasac.post(f"/plans/edit/{plan_id}", data={"csrf_token": session_csrf(sasac), "note": "改"},
                       follow_redirects=True).get_data(as_text=True)
-    assert "实施方案只能由企业本单位上传" in page
+    assert "实施方案的备注只能由企业本单位修改" in page
     assert sasac.put(f"/api/v1/implementationplan/{plan_id}", json={"note": "改"}).status_code == 422
     with app.app_context():
         assert db.session.get(ImplementationPlan, plan_id).note == "联系人：张三"
@@ -234,3 +234,10 @@ def test_only_the_enterprise_edits_its_remarks(app, as_user):
     # plans and versions are kept
     assert ent.post(f"/plans/delete/{plan_id}", data={"csrf_token": session_csrf(ent)}).status_code in (302, 200)
     assert plan_of(app, "E-S02") is not None
+
+
+def test_flask_supervise_twice(app, runner):
+    first = runner.invoke(args=["supervise", "--date", "2020-07-06"])
+    second = runner.invoke(args=["supervise", "--date", "2020-07-06"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert "plan\tnew 0\tresolved 0" in second.output

@@ -202,7 +202,12 @@ def test_file_name_round_trip_and_download_is_logged(app, as_user, name):
                                  .order_by(AuditLog.id.desc()).limit(1)).one()
         assert (row.username, row.object_id) == ("enterprise1", str(file_id))
         assert name in row.changes
+        row_id = row.id
         db.session.remove()
+    from tests.pages import visible_text
+
+    shown = visible_text(as_user("auditadmin").get(f"/audit/show/{row_id}").get_data(as_text=True))
+    assert name in shown and "StoredFile" not in shown and "文件名" in shown
 
 
 def test_another_units_version_is_not_served_nor_logged(app, as_user):

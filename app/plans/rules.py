@@ -29,7 +29,9 @@ def upload_problem(roles, user_org_id, enterprise_id):
 
 def edit_problem(roles, user_org_id, enterprise_id):
     """The plan's remarks are the enterprise's own words: the same people as for uploads."""
-    return upload_problem(roles, user_org_id, enterprise_id)
+    if upload_problem(roles, user_org_id, enterprise_id):
+        return _l("Only the enterprise itself changes the remarks of its implementation plan.")
+    return None
 
 
 def review_problem(roles, version_status):
