@@ -82,6 +82,9 @@ def sniff(data):
                 names = set(z.namelist())
                 if "[Content_Types].xml" not in names:
                     return None
+                # macro-enabled documents (.docm/.xlsm renamed) carry a VBA project: not a plain document
+                if any(n.lower().endswith("vbaproject.bin") for n in names):
+                    return None
                 if "word/document.xml" in names:
                     return FileType.DOCX
                 if "xl/workbook.xml" in names:
@@ -92,6 +95,17 @@ def sniff(data):
 
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+# Extensions replaced by the one of the sniffed type ("方案.PDF" → "方案.pdf", "表.xls" read as XLSX → "表.xlsx");
+# any other dot belongs to the name ("方案 v2.1" keeps its ".1").
+_KNOWN_EXTENSIONS = {"pdf", "docx", "doc", "xlsx", "xls", "png", "jpg", "jpeg", "jpe", "wps", "et", "exe", "htm",
+                     "html", "txt", "zip"}
+STEM_MAX = 120
+
+
+def _visible(ch):
+    # Format characters (bidi overrides such as U+202E that make "exe.pdf" read as "fdp.exe", zero-width
+    # spaces) are dropped; the joiners some scripts need are kept.
+    return unicodedata.category(ch) != "Cf" or ch in "\u200c\u200d"
 
 
 def clean_name(name, file_type):
@@ -99,12 +113,22 @@ def clean_name(name, file_type):
     script (Chinese, Tibetan) is kept. Falls back to a neutral name."""
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if _visible(ch))
     name = _UNSAFE.sub("_", name).strip(" .")
     stem, dot, ext = name.rpartition(".")
-    if not dot:
+    if not dot or ext.lower() not in _KNOWN_EXTENSIONS:
         stem = name
-    stem = stem[:120] or "file"
+    stem = _shorten(stem.strip(" ."), STEM_MAX).rstrip(" .") or "file"
     return stem + FileType.EXTENSION[file_type]
+
+
+def _shorten(text, limit):
+    """At most `limit` characters, never cutting a Tibetan stack (or any base letter) from its vowel signs
+    and subjoined letters."""
+    cut = text[:limit]
+    while cut and len(cut) < len(text) and unicodedata.category(text[len(cut)]) in ("Mn", "Mc"):
+        cut = cut[:-1]
+    return cut
 
 
 def max_bytes():
@@ -112,9 +136,22 @@ def max_bytes():
 
 
 def folder():
-    path = current_app.config["UPLOAD_FOLDER"]
+    path = os.path.realpath(current_app.config["UPLOAD_FOLDER"])
+    static = current_app.static_folder and os.path.realpath(current_app.static_folder)
+    if static and (path == static or path.startswith(static + os.sep)):
+        # a file there would be served to anyone, past the owner's scope and the audit log
+        raise RuntimeError("UPLOAD_FOLDER must not lie inside the static folder")
     os.makedirs(path, exist_ok=True)
     return path
+
+
+def discard(stored):
+    """Remove a stored file's content from disk (its record was never committed)."""
+    if stored is not None and re.fullmatch(r"[0-9a-f]{32}", stored.disk_name or ""):
+        try:
+            os.remove(os.path.join(folder(), stored.disk_name))
+        except FileNotFoundError:
+            pass
 
 
 def save_upload(storage, org_id, user_id=None, allowed=FileType.DOCUMENTS):
@@ -154,4 +191,18 @@ def send_stored(stored, owner_label=None):
 
         abort(404)
     record_download(stored, owner_label)
-    return send_file(path, mimetype=stored.mimetype, as_attachment=True, download_name=stored.original_name)
+    response = send_file(path, mimetype=stored.mimetype, as_attachment=True, download_name=stored.original_name)
+    # the browser must take the declared type as it is and never run the content as a page of this site
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _register_audit_labels():
+    # download records name the file and its owner; the audit pages show them in the reader's language
+    from app.audit import register_model
+
+    register_model(StoredFile, _l("Stored file"), {"original_name": _l("File name"), "owner": _l("Belongs to")})
+
+
+_register_audit_labels()

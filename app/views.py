@@ -30,11 +30,22 @@ def register(appbuilder):
                         label=_l("Personnel archives"), **handover)
     appbuilder.add_view(HandoverStatsView, "Handover figures", icon="fa-bar-chart", label=_l("Handover figures"),
                         **handover)
+    # Supervision (policy 四), in the order of the work: plan, reports, plans, items, accountability, contacts.
+    from app.monthly.views import MonthlyOverviewView, MonthlyReportApi, MonthlyReportModelView
+    from app.plans.views import ImplementationPlanApi, ImplementationPlanModelView
     from app.supervision.views import (AccountabilityApi, AccountabilityModelView, LeadingGroupMemberModelView,
                                        SupervisionItemApi, SupervisionItemModelView, WorkContactApi,
                                        WorkContactModelView)
+    from app.workplan.views import WorkTaskApi, WorkTaskModelView
 
     supervision = dict(category="Supervision", category_label=_l("Supervision"), category_icon="fa-gavel")
+    appbuilder.add_view(WorkTaskModelView, "Work plan", icon="fa-tasks", label=_l("Work plan"), **supervision)
+    appbuilder.add_view(MonthlyOverviewView, "Monthly reports", icon="fa-calendar-check-o",
+                        label=_l("Monthly reports"), **supervision)
+    appbuilder.add_view_no_menu(MonthlyReportModelView)
+    # The menu opens the overview: every enterprise with its plan's state, those without a plan included.
+    appbuilder.add_view(ImplementationPlanModelView, "Implementation plans", href="/plans/overview/",
+                        icon="fa-file-text-o", label=_l("Implementation plans"), **supervision)
     appbuilder.add_view(SupervisionItemModelView, "Supervision items", icon="fa-bell",
                         label=_l("Supervision items"), **supervision)
     appbuilder.add_view(AccountabilityModelView, "Accountability", icon="fa-balance-scale",
@@ -49,18 +60,7 @@ def register(appbuilder):
                         category_label=_l("Organizations"), category_icon="fa-building")
     appbuilder.add_view(AuditLogModelView, "Audit log", icon="fa-history", label=_l("Audit log"),
                         category="Audit", category_label=_l("Audit"), category_icon="fa-eye")
-    from app.workplan.views import WorkTaskApi, WorkTaskModelView
-
-    supervision = dict(category="Supervision", category_label=_l("Supervision"), category_icon="fa-gavel")
-    appbuilder.add_view(WorkTaskModelView, "Work plan", icon="fa-tasks", label=_l("Work plan"), **supervision)
     appbuilder.add_view_no_menu(ReportsView)
-    from app.monthly.views import MonthlyOverviewView, MonthlyReportApi, MonthlyReportModelView
-
-    supervision = dict(category="Supervision", category_label=_l("Supervision"), category_icon="fa-gavel")
-    appbuilder.add_view(MonthlyOverviewView, "Monthly reports", icon="fa-calendar-check-o",
-                        label=_l("Monthly reports"), **supervision)
-    appbuilder.add_view_no_menu(MonthlyReportModelView)
-    appbuilder.add_api(MonthlyReportApi)
     from app.notify.views import InboxView
 
     appbuilder.add_view_no_menu(InboxView)
@@ -70,7 +70,6 @@ def register(appbuilder):
     appbuilder.add_api(OpenApi)
     appbuilder.add_api(RetireeApi)
     appbuilder.add_api(OrganizationApi)
-    appbuilder.add_api(WorkTaskApi)
-    for api in (HandoverCaseApi, HandoverBatchApi, PartyTransferApi, ArchiveTransferApi, SupervisionItemApi,
-                WorkContactApi, AccountabilityApi):
+    for api in (HandoverCaseApi, HandoverBatchApi, PartyTransferApi, ArchiveTransferApi, WorkTaskApi,
+                MonthlyReportApi, ImplementationPlanApi, SupervisionItemApi, WorkContactApi, AccountabilityApi):
         appbuilder.add_api(api)

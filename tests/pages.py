@@ -52,6 +52,9 @@ def main_pages(app):
         item_unit = db.session.scalar(select(Organization.id).where(Organization.code == "E-C03"))
         own_contact = db.session.scalar(select(WorkContact.id).join(
             Organization, Organization.id == WorkContact.org_id).where(Organization.code == "E-S02"))
+        from app.plans.models import ImplementationPlan
+
+        plans = {p.enterprise.code: p.id for p in db.session.scalars(select(ImplementationPlan))}
         db.session.remove()
     return [
         (None, "/login/"),
@@ -119,6 +122,13 @@ def main_pages(app):
         ("enterprise1", f"/contacts/edit/{own_contact}"),
         ("sasac", "/leading-group/list/"),
         ("sasac", "/leading-group/add"),
+        ("sasac", "/plans/overview/"),
+        ("sasac", "/plans/overview/?status=not_approved"),
+        ("sasac", "/plans/list/"),
+        ("sasac", f"/plans/show/{plans['E-S01']}"),  # waiting: the review forms
+        ("enterprise2", f"/plans/show/{plans['E-C03']}"),  # returned: the comment and the upload form
+        ("enterprise1", "/plans/overview/"),
+        ("enterprise1", f"/plans/edit/{plans['E-S02']}"),
     ]
 
 
@@ -160,7 +170,8 @@ def english_words(html, allowed=()):
     text = visible_text(html)
     for name in sorted(allowed, key=len, reverse=True):
         text = text.replace(name, " ")
-    text = re.sub(r"\.(xlsx|csv|pdf)\b", " ", text)  # file-type names are not English words
+    text = re.sub(r"\.(xlsx|csv|pdf|docx|png|jpg)\b", " ", text)  # file-type names are not English words
+    text = re.sub(r"\b\d+(\.\d+)?\s*[KM]B\b", " ", text)  # nor are file sizes
     for token in text.split():
         token = token.strip("()[]{}.,:;!?'\"«»|/*-")
         if not re.search(r"[A-Za-z]{2,}", token):

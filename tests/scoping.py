@@ -207,3 +207,21 @@ SCOPE_CASES += [
     ScopeCase(name="accountability", model=AccountabilityRecord, route_base="/accountability",
               api="accountability", search_column="id", key=lambda row: row.id, search_filter=0, pairs=[]),
 ]
+
+def _plan_case():
+    from app.plans.models import ImplementationPlan as Plan
+
+    return ScopeCase(
+        name="plan", model=Plan, route_base="/plans", api="implementationplan", search_column="id",
+        key=lambda row: row.id, search_filter=0,
+        pairs=[
+            ("enterprise1", _where(Plan, _in_org(Plan.enterprise_id, "E-C03")),
+             _where(Plan, _in_org(Plan.enterprise_id, "E-S02"))),
+            ("enterprise2", _where(Plan, _in_org(Plan.enterprise_id, "E-S02")),
+             _where(Plan, _in_org(Plan.enterprise_id, "E-C03"))),
+        ],
+    )
+
+
+# a plan comes with its enterprise's first upload: the API has no POST
+SCOPE_CASES.append(_plan_case())

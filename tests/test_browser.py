@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 from app.retirees import idcard
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts"
 

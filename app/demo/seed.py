@@ -168,6 +168,7 @@ def seed_demo(password, if_empty=False):
     from app.workplan.demo import seed_demo_workplan
     from app.monthly.demo import seed_demo_monthly
     from app.supervision.demo import seed_demo_items
+    from app.plans.demo import seed_demo_plans
 
     if if_empty and db.session.scalar(select(func.count(Retiree.id))):
         accounts = seed_accounts(password)
@@ -175,6 +176,7 @@ def seed_demo(password, if_empty=False):
         seed_demo_workplan()
         seed_demo_monthly()
         seed_demo_items()
+        seed_demo_plans()
         return accounts
     seed_orgs()
     seed_retirees()
@@ -184,4 +186,5 @@ def seed_demo(password, if_empty=False):
     seed_demo_workplan()
     seed_demo_monthly()
     seed_demo_items()
+    seed_demo_plans()
     return accounts
