@@ -141,6 +141,14 @@ class ScopedModelView(ReadableBlankOptionsMixin, ModelView):
     page_size = 25
     method_permission_name = METHOD_PERMISSIONS
 
+    def _scoped(self, pk):
+        """The row if the current user's scope holds it (FAB's base filters: the one scope), else 404 — for
+        the custom routes (workflow steps, downloads) beside FAB's own."""
+        row = self.datamodel.get(pk, self._base_filters)
+        if row is None:
+            abort(404)
+        return row
+
     def __init__(self, **kwargs):
         model = self.datamodel.obj
         cfg = _scoped_config(model)

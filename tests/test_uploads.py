@@ -7,7 +7,7 @@ import urllib.parse
 import zipfile
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.audit.models import AuditLog
 from app.extensions import db

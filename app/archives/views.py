@@ -121,12 +121,12 @@ class ArchiveTransferModelView(ScopedModelView):
     @expose("/<int:pk>/receive", methods=["POST"])
     @has_access
     def receive(self, pk):
-        from app.handover.views import _run
+        from app.steps import run_step
 
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             abort(404)
-        _run(receive_archive, item, success=_l("Receipt of the archive was confirmed."))
+        run_step(receive_archive, item, success=_l("Receipt of the archive was confirmed."))
         return redirect(url_for(".show", pk=pk))
 
 

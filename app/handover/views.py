@@ -30,6 +30,7 @@ from app.rules import RuleViolation
 from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import role_codes
 from app.security.roles import HANDOVER, HANDOVER_BATCH, HANDOVER_STATS
+from app.steps import run_step
 
 CASE_LABELS = {
     **RETIREE_ROW_LABELS,
@@ -79,19 +80,6 @@ ACTIONS = {"set_item": "write", "place": "write", "receive": "write", "confirmat
            "return_batch": "write", "handover_list_pdf": "read"}
 
 
-def _run(step, *args, success):
-    """Run one service step for the current user: commit and say so, or roll back and say why not."""
-    try:
-        step(g.user, *args)
-        db.session.commit()
-        flash(str(success), "success")
-        return True
-    except services.Refusal as e:
-        db.session.rollback()
-        flash(e.message, "danger")
-        return False
-
-
 def _date(value):
     if not value:
         return None
@@ -114,16 +102,7 @@ def _org(value, kind):
     return org if org is not None and org.kind == kind else None
 
 
-class _StepsMixin:
-    def _scoped(self, pk):
-        """The row if the current user's scope holds it (FAB's base filters: the one scope), else 404."""
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            abort(404)
-        return item
-
-
-class HandoverCaseModelView(_StepsMixin, ScopedModelView):
+class HandoverCaseModelView(ScopedModelView):
     datamodel = ScopedInterface(HandoverCase)
     class_permission_name = HANDOVER
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
@@ -192,7 +171,7 @@ class HandoverCaseModelView(_StepsMixin, ScopedModelView):
         except services.Refusal as e:
             flash(e.message, "danger")
             return redirect(url_for(".show", pk=pk))
-        _run(services.set_item, case, stream, request.form.get("state", ""), on_date,
+        run_step(services.set_item, case, stream, request.form.get("state", ""), on_date,
              (request.form.get("note") or "")[:500], request.form.get("household_category") or None,
              success=_l("The checklist was updated."))
         return redirect(url_for(".show", pk=pk))
@@ -203,7 +182,7 @@ class HandoverCaseModelView(_StepsMixin, ScopedModelView):
         case = self._scoped(pk)
         county = _org(request.form.get("county"), OrgKind.COUNTY)
         liaison = _org(request.form.get("liaison"), OrgKind.LIAISON)
-        _run(services.confirm_place, case, county, liaison, (request.form.get("reason") or "")[:500],
+        run_step(services.confirm_place, case, county, liaison, (request.form.get("reason") or "")[:500],
              success=_l("The receiving place was confirmed."))
         return redirect(url_for(".show", pk=pk))
 
@@ -211,7 +190,7 @@ class HandoverCaseModelView(_StepsMixin, ScopedModelView):
     @has_access
     def receive(self, pk):
         case = self._scoped(pk)
-        _run(services.confirm_receipt, case, success=_l("Receipt was confirmed."))
+        run_step(services.confirm_receipt, case, success=_l("Receipt was confirmed."))
         return redirect(url_for(".show", pk=pk))
 
     @expose("/<int:pk>/confirmation.pdf")
@@ -230,7 +209,7 @@ def _all_orgs():
     return all_orgs()
 
 
-class HandoverBatchModelView(_StepsMixin, ScopedModelView):
+class HandoverBatchModelView(ScopedModelView):
     datamodel = ScopedInterface(HandoverBatch)
     class_permission_name = HANDOVER_BATCH
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
@@ -306,7 +285,7 @@ class HandoverBatchModelView(_StepsMixin, ScopedModelView):
     def add_retirees(self, pk):
         batch = self._scoped(pk)
         ids = [i for i in (_int(v) for v in request.form.getlist("retiree")) if i is not None]
-        _run(services.add_to_batch, batch, ids, success=_l("The retirees were added to the batch."))
+        run_step(services.add_to_batch, batch, ids, success=_l("The retirees were added to the batch."))
         return redirect(url_for(".show", pk=pk))
 
     @expose("/<int:pk>/remove/<int:case_id>", methods=["POST"])
@@ -316,14 +295,14 @@ class HandoverBatchModelView(_StepsMixin, ScopedModelView):
         case = db.session.get(HandoverCase, case_id)
         if case is None:
             abort(404)
-        _run(services.remove_from_batch, batch, case, success=_l("The retiree was taken out of the batch."))
+        run_step(services.remove_from_batch, batch, case, success=_l("The retiree was taken out of the batch."))
         return redirect(url_for(".show", pk=pk))
 
     @expose("/<int:pk>/submit", methods=["POST"])
     @has_access
     def submit(self, pk):
         batch = self._scoped(pk)
-        _run(services.submit_batch, batch, success=_l("The batch was submitted."))
+        run_step(services.submit_batch, batch, success=_l("The batch was submitted."))
         return redirect(url_for(".show", pk=pk))
 
     @expose("/<int:pk>/accept", methods=["POST"])
@@ -335,14 +314,14 @@ class HandoverBatchModelView(_StepsMixin, ScopedModelView):
             org = _org(request.form.get(f"community_{case.id}"), OrgKind.COMMUNITY)
             if org is not None:
                 chosen[case.id] = org
-        _run(services.accept_batch, batch, chosen, success=_l("The batch was accepted."))
+        run_step(services.accept_batch, batch, chosen, success=_l("The batch was accepted."))
         return redirect(url_for(".show", pk=pk))
 
     @expose("/<int:pk>/return", methods=["POST"])
     @has_access
     def return_batch(self, pk):
         batch = self._scoped(pk)
-        _run(services.return_batch, batch, (request.form.get("reason") or "")[:500],
+        run_step(services.return_batch, batch, (request.form.get("reason") or "")[:500],
              success=_l("The batch was returned to the enterprise."))
         return redirect(url_for(".show", pk=pk))
 

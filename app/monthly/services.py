@@ -16,14 +16,7 @@ from app.monthly.models import MonthlyReport, MonthlyReportEvent, ReportAction, 
 from app.notify import Notice, notify, resolve, source
 from app.rules import RuleViolation
 from app.security.access import role_codes
-
-
-class Refusal(Exception):
-    """A step the rules refuse: nothing is changed, the message says why."""
-
-    def __init__(self, message):
-        self.message = str(message)
-        super().__init__(self.message)
+from app.steps import Refusal  # noqa: F401  (views catch services.Refusal)
 
 
 def reporting_units():

@@ -95,12 +95,6 @@ class MonthlyReportModelView(ScopedModelView):
         self.formatters_columns = {"colour_badge": lambda value: value}
         super().__init__(**kwargs)
 
-    def _scoped(self, pk):
-        report = self.datamodel.get(pk, self._base_filters)
-        if report is None:
-            abort(404)
-        return report
-
     @expose("/add", methods=["GET", "POST"])
     @has_access
     def add(self):

@@ -17,23 +17,11 @@ from app.plans.models import ImplementationPlan, PlanStatus, PlanVersion, Versio
 from app.security.access import role_codes
 from app.security.scope import user_scope
 from app.uploads import UploadError, discard, save_upload
+from app.steps import Refusal, refuse_if as _refuse_if  # noqa: F401  (views catch services.Refusal)
 
 MSG_REVIEW = _l("The implementation plan of %(enterprise)s (version %(number)s) is waiting for review.")
 MSG_RETURNED = _l("Your implementation plan (version %(number)s) was returned for revision: %(comment)s")
 MSG_MISSING = _l("Upload your enterprise's implementation plan.")
-
-
-class Refusal(Exception):
-    """A step the rules refuse: nothing is changed, the message says why."""
-
-    def __init__(self, message):
-        self.message = str(message)
-        super().__init__(self.message)
-
-
-def _refuse_if(message):
-    if message:
-        raise Refusal(message)
 
 
 def _names(org):

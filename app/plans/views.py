@@ -1,7 +1,7 @@
 """Implementation-plan pages and REST API. The plan list, show and edit pages are the scoped bases; the
 overview lists every enterprise (with a plan or not); every step is a POST that calls one function of
 `services.py` with the acting user. Files are served only through a version of a plan the user may read."""
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
@@ -18,6 +18,7 @@ from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelRes
 from app.security.access import role_codes
 from app.security.roles import IMPL_PLAN
 from app.security.scope import scope
+from app.steps import run_step
 
 PLAN_LABELS = {
     "id": _l("ID"),
@@ -48,19 +49,6 @@ ACTIONS = {"overview": "read", "upload": "write", "approve": "write", "return_ve
            "download_version": "read"}
 
 
-def _run(step, *args, success):
-    """Run one service step for the current user: commit and say so, or roll back and say why not."""
-    try:
-        step(g.user, *args)
-        db.session.commit()
-        flash(str(success), "success")
-        return True
-    except services.Refusal as e:
-        db.session.rollback()
-        flash(e.message, "danger")
-        return False
-
-
 class ImplementationPlanModelView(ScopedModelView):
     datamodel = ScopedInterface(ImplementationPlan)
     class_permission_name = IMPL_PLAN
@@ -79,13 +67,6 @@ class ImplementationPlanModelView(ScopedModelView):
     validators_columns = {"note": [Length(max=500)]}
     description_columns = {"note": _l("Anything SASAC should know about the plan (at most 500 characters).")}
     base_order = ("enterprise_id", "asc")
-
-    def _scoped(self, pk):
-        """The plan if the current user's scope holds it (FAB's base filters: the one scope), else 404."""
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            abort(404)
-        return item
 
     def _scoped_version(self, version_id):
         version = db.session.get(PlanVersion, version_id)
@@ -145,7 +126,7 @@ class ImplementationPlanModelView(ScopedModelView):
     @expose("/upload", methods=["POST"])
     @has_access
     def upload(self):
-        ok = _run(services.upload_version, g.user.org_id, request.files.get("file"),
+        ok = run_step(services.upload_version, g.user.org_id, request.files.get("file"),
                   (request.form.get("note") or ""), success=_l("The plan was uploaded and sent to SASAC for review."))
         plan = db.session.scalar(select(ImplementationPlan).where(ImplementationPlan.enterprise_id == g.user.org_id))
         if ok and plan is not None:
@@ -156,14 +137,14 @@ class ImplementationPlanModelView(ScopedModelView):
     @has_access
     def approve(self, version_id):
         version = self._scoped_version(version_id)
-        _run(services.approve, version, success=_l("The plan was approved."))
+        run_step(services.approve, version, success=_l("The plan was approved."))
         return redirect(url_for(".show", pk=version.plan_id))
 
     @expose("/version/<int:version_id>/return", methods=["POST"])
     @has_access
     def return_version(self, version_id):
         version = self._scoped_version(version_id)
-        _run(services.return_version, version, request.form.get("comment") or "",
+        run_step(services.return_version, version, request.form.get("comment") or "",
              success=_l("The plan was returned to the enterprise."))
         return redirect(url_for(".show", pk=version.plan_id))
 

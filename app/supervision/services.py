@@ -12,19 +12,7 @@ from app.security.access import role_codes
 from app.security.scope import in_scope
 from app.supervision import rules
 from app.supervision.models import ItemStatus, StepAction, SupervisionItem, SupervisionStep
-
-
-class Refusal(Exception):
-    """A step the rules refuse: nothing is changed, the message says why."""
-
-    def __init__(self, message):
-        self.message = str(message)
-        super().__init__(self.message)
-
-
-def _refuse_if(message):
-    if message:
-        raise Refusal(message)
+from app.steps import Refusal, refuse_if as _refuse_if  # noqa: F401  (views catch services.Refusal)
 
 
 def _check(actor, item, action):

@@ -33,6 +33,7 @@ from app.supervision.models import (
     WorkContact,
 )
 from app.uploads import UploadError, save_upload, send_stored
+from app.steps import run_step
 
 ITEM_LABELS = {
     "id": _l("ID"),
@@ -120,19 +121,6 @@ def _refuse(problems):
     raise RuleViolation(problems)
 
 
-def _run(step, *args, success):
-    """Run one service step for the current user: commit and say so, or roll back and say why not."""
-    try:
-        step(g.user, *args)
-        db.session.commit()
-        flash(str(success), "success")
-        return True
-    except services.Refusal as e:
-        db.session.rollback()
-        flash(e.message, "danger")
-        return False
-
-
 def _unit_link(org):
     if org is None:
         return ""
@@ -156,16 +144,7 @@ def _edit_problems(item):
     return {k: [v] for k, v in problems.items()}
 
 
-class _ScopedRow:
-    def _scoped(self, pk):
-        """The row if the current user's scope holds it (FAB's base filters: the one scope), else 404."""
-        row = self.datamodel.get(pk, self._base_filters)
-        if row is None:
-            abort(404)
-        return row
-
-
-class SupervisionItemModelView(_ScopedRow, ScopedModelView):
+class SupervisionItemModelView(ScopedModelView):
     datamodel = ScopedInterface(SupervisionItem)
     class_permission_name = SUPERVISION_ITEM
     method_permission_name = {**METHOD_PERMISSIONS, **ITEM_ACTIONS}
@@ -241,7 +220,7 @@ class SupervisionItemModelView(_ScopedRow, ScopedModelView):
     @has_access
     def sign(self, pk):
         item = self._scoped(pk)
-        _run(services.sign, item, success=_l("The item was signed for."))
+        run_step(services.sign, item, success=_l("The item was signed for."))
         return redirect(url_for(".show", pk=pk))
 
     @expose("/<int:pk>/respond", methods=["POST"])
@@ -264,14 +243,14 @@ class SupervisionItemModelView(_ScopedRow, ScopedModelView):
             db.session.rollback()
             flash(str(e), "danger")
             return redirect(url_for(".show", pk=pk))
-        _run(services.respond, item, text, files, success=_l("The response was sent to the supervision office."))
+        run_step(services.respond, item, text, files, success=_l("The response was sent to the supervision office."))
         return redirect(url_for(".show", pk=pk))
 
     @expose("/<int:pk>/close", methods=["POST"])
     @has_access
     def close_item(self, pk):
         item = self._scoped(pk)
-        _run(services.close, item, (request.form.get("comment") or "")[:2000],
+        run_step(services.close, item, (request.form.get("comment") or "")[:2000],
              success=_l("The item was closed."))
         return redirect(url_for(".show", pk=pk))
 
@@ -279,7 +258,7 @@ class SupervisionItemModelView(_ScopedRow, ScopedModelView):
     @has_access
     def send_back(self, pk):
         item = self._scoped(pk)
-        _run(services.send_back, item, (request.form.get("reason") or "")[:500],
+        run_step(services.send_back, item, (request.form.get("reason") or "")[:500],
              success=_l("The item was sent back to the unit."))
         return redirect(url_for(".show", pk=pk))
 
@@ -293,7 +272,7 @@ class SupervisionItemModelView(_ScopedRow, ScopedModelView):
         return send_stored(stored, item.number())
 
 
-class AccountabilityModelView(_ScopedRow, ScopedModelView):
+class AccountabilityModelView(ScopedModelView):
     datamodel = ScopedInterface(AccountabilityRecord)
     class_permission_name = ACCOUNTABILITY
     method_permission_name = {**METHOD_PERMISSIONS, "unit_page": "read"}
@@ -361,7 +340,7 @@ class AccountabilityModelView(_ScopedRow, ScopedModelView):
                                     labels={**ITEM_LABELS, **RECORD_LABELS}, contact_labels=CONTACT_LABELS)
 
 
-class WorkContactModelView(_ScopedRow, ScopedModelView):
+class WorkContactModelView(ScopedModelView):
     datamodel = ScopedInterface(WorkContact)
     class_permission_name = WORK_CONTACT
     method_permission_name = {**METHOD_PERMISSIONS, "overview": "read"}
@@ -429,7 +408,7 @@ class WorkContactModelView(_ScopedRow, ScopedModelView):
             can_roster=can_write and rules.roster_editor_problem(role_codes()) is None)
 
 
-class LeadingGroupMemberModelView(_ScopedRow, ScopedModelView):
+class LeadingGroupMemberModelView(ScopedModelView):
     datamodel = ScopedInterface(LeadingGroupMember)
     class_permission_name = WORK_CONTACT
     route_base = "/leading-group"

@@ -6,19 +6,17 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import inspect, or_
+from sqlalchemy import inspect
 from wtforms.validators import Length
 
 from app import clock
 from app.audit import register_model
 from app.extensions import db
 from app.forms_common import coded_select
-from app.org.models import Organization
 from app.rules import RuleViolation
 from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import role_codes
 from app.security.roles import WORK_TASK
-from app.security.scope import scope_clause, user_scope
 from app.workplan import rules, services
 from app.workplan.models import Metric, WorkTask
 
@@ -156,12 +154,6 @@ class WorkTaskModelView(ScopedModelView):
         if message:
             raise RuleViolation({"id": [message]})
         super().pre_delete(item)
-
-    def _scoped(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            abort(404)
-        return item
 
     def _may_update(self, task):
         return self.appbuilder.sm.has_access("can_write", WORK_TASK) and \
