@@ -36,6 +36,7 @@ def generate(n, db_path):
     from app.retirees.models import Retiree
     from app.security.sync import sync_roles
 
+    db_path.parent.mkdir(parents=True, exist_ok=True)
     if db_path.exists():
         db_path.unlink()
     app = create_app(bench_config(db_path))

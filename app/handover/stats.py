@@ -66,6 +66,17 @@ _CACHE_LIMIT = 256
 
 
 def _data_version():
+    """Read once per request (a page asks for figures many times: dashboard, panels, task progress)."""
+    from flask import g, has_request_context
+
+    if has_request_context():
+        if "_figures_version" not in g:
+            g._figures_version = _read_data_version()
+        return g._figures_version
+    return _read_data_version()
+
+
+def _read_data_version():
     from app.audit.models import AuditLog
 
     newest_change = db.session.scalar(select(func.max(AuditLog.id)).where(
@@ -76,12 +87,8 @@ def _data_version():
 def grouped_counts():
     """[(county, enterprise, ownership level, status, cases, {stream: (applicable, done)})]: the one
     aggregate query behind every handover figure (cached until the data changes, see `_data_version`)."""
-    from flask import current_app
-
     from app.security.scope import user_scope
 
-    if not current_app.config.get("FIGURES_CACHE", True):
-        return _grouped_counts()
     version, key = _data_version(), user_scope()
     if _CACHE["version"] != version:
         _CACHE["version"], _CACHE["results"] = version, {}
@@ -91,6 +98,18 @@ def grouped_counts():
             results.clear()
         results[key] = _grouped_counts()
     return results[key]
+
+
+def forget_cached_figures():
+    _CACHE["version"], _CACHE["results"] = None, {}
+
+
+def city_grouped_counts():
+    """`grouped_counts` over the whole city, whoever reads (facts about the city, e.g. a task's progress)."""
+    from app.security.scope import as_system
+
+    with as_system("figures"):
+        return grouped_counts()
 
 
 def _grouped_counts():

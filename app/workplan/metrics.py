@@ -34,8 +34,45 @@ def _target_clause(org_id):
     return column == org.id if column is not None else HandoverCase.id.is_(None)  # a department: nothing
 
 
+def _from_city_counts(metric, org):
+    """(done, total) from the cached city-wide handover counts, for targets they are grouped by (the city, a
+    county or liaison office, an enterprise); None for other targets."""
+    from app.handover.stats import city_grouped_counts
+
+    if org is None or org.kind == OrgKind.CITY:
+        def wanted(county, enterprise):
+            return True
+    elif org.kind in (OrgKind.COUNTY, OrgKind.LIAISON):
+        def wanted(county, enterprise):
+            return county == org.id
+    elif org.kind == OrgKind.ENTERPRISE:
+        def wanted(county, enterprise):
+            return enterprise == org.id
+    else:
+        return None
+    done = total = 0
+    for county, enterprise, _ownership, status, n, streams in city_grouped_counts():
+        if not wanted(county, enterprise):
+            continue
+        if metric == Metric.HANDOVER:
+            total += n
+            done += n if status == OverallStatus.HANDED_OVER else 0
+        else:
+            applicable, finished = streams[STREAM_OF[metric]]
+            total += applicable
+            done += finished
+    return done, total
+
+
 def metric_counts(metric, org_id):
     """(done, total) raw counts of a metric for a target unit."""
+    from app.org.cache import org_by_id
+
+    if metric == Metric.HANDOVER or metric in STREAM_OF:
+        org = org_by_id(org_id) if org_id is not None else None
+        counts = _from_city_counts(metric, org)
+        if counts is not None:
+            return counts
     clause = _target_clause(org_id)
     if metric == Metric.HANDOVER:
         from app.handover.stats import per_case
