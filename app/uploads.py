@@ -17,7 +17,8 @@ import zipfile
 from flask import current_app, send_file
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, event
+from sqlalchemy.orm import Session
 
 from app import clock
 
@@ -145,6 +146,27 @@ def folder():
     return path
 
 
+# Files written during a transaction that has not committed yet: a rollback, a refused step or a request that
+# ends without commit removes them, so no file outlives the record that was never made.
+_PENDING = "uploaded_files_pending"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed_files(session):
+    session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_uncommitted_files(session, transaction):
+    if transaction.parent is not None or transaction.nested:
+        return
+    for path in session.info.pop(_PENDING, []):
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
+
+
 def discard(stored):
     """Remove a stored file's content from disk (its record was never committed)."""
     if stored is not None and re.fullmatch(r"[0-9a-f]{32}", stored.disk_name or ""):
@@ -172,8 +194,10 @@ def save_upload(storage, org_id, user_id=None, allowed=FileType.DOCUMENTS):
         raise UploadError(_l("This type of file is not accepted. Upload a PDF, Word (DOCX), Excel (XLSX), "
                              "PNG or JPEG file."))
     disk_name = uuid.uuid4().hex
-    with open(os.path.join(folder(), disk_name), "xb") as fh:
+    path = os.path.join(folder(), disk_name)
+    with open(path, "xb") as fh:
         fh.write(data)
+    db.session.info.setdefault(_PENDING, []).append(path)
     stored = StoredFile(org_id=org_id, original_name=clean_name(storage.filename, kind), disk_name=disk_name,
                         file_type=kind, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                         uploaded_by_id=user_id, uploaded_at=clock.utcnow())

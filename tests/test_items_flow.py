@@ -399,3 +399,28 @@ def test_demo_items_show_every_colour(app):
         db.session.remove()
     assert {"blue", "red", "green", "yellow", "none"} <= found
     assert set(ItemStatus.LABELS) <= statuses
+
+
+def test_a_refused_response_leaves_no_file_behind(app, as_user):
+    """Two evidence files, the second not what it claims: the response is refused and the first file, already
+    written to disk, goes too (no file outlives a record that was never committed)."""
+    import os
+
+    office = as_user("supervision")
+    with clock.frozen(D(2020, 8, 3)):
+        _open(app, office, "E-S02", "孤立文件测试", "2020-08-20")
+    pk = _item_id(app, "孤立文件测试")
+    unit = as_user("enterprise1")
+    with clock.frozen(D(2020, 8, 4)):
+        _post(unit, f"/items/{pk}/sign")
+    folder = app.config["UPLOAD_FOLDER"]
+    before = set(os.listdir(folder))
+    with clock.frozen(D(2020, 8, 6)):
+        r = unit.post(f"/items/{pk}/respond", data={
+            "csrf_token": session_csrf(unit), "response": "附材料",
+            "evidence": [(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "整改报告.pdf"),
+                         (io.BytesIO(b"MZ\x90\x00 not a pdf"), "附件.pdf")]},
+            content_type="multipart/form-data", follow_redirects=True)
+    assert r.status_code == 200
+    assert _item(app, pk)["status"] == "signed"
+    assert set(os.listdir(folder)) == before
