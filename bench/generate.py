@@ -101,6 +101,9 @@ def add_handover_rows(db):
             FROM handover_case c
             WHERE NOT EXISTS (SELECT 1 FROM handover_item i WHERE i.case_id = c.id AND i.stream = :stream)"""),
                            {"stream": stream})
+    from app.handover.services import refresh_all_summaries
+
+    refresh_all_summaries(db.session)  # the rows above bypassed the ORM that keeps each case's summary
     db.session.commit()
 
 

@@ -144,3 +144,42 @@ def test_party_dues_and_stall():
     assert stalled_days(t, 30, today=datetime.date(2020, 9, 1)) == 31
     t.received_on = datetime.date(2020, 8, 20)
     assert stalled_days(t, 30, today=datetime.date(2021, 1, 1)) is None
+
+
+def test_checklist_summary_bits_and_status():
+    from app.handover.models import ItemState, OverallStatus, Stream
+    from app.handover.rules import STREAM_BITS, checklist_summary
+
+    items = [(Stream.PERSONNEL, ItemState.DONE), (Stream.PARTY, ItemState.NOT_APPLICABLE),
+             (Stream.PENSION, ItemState.IN_PROGRESS)]
+    status, applicable, done = checklist_summary(items, received=False)
+    assert status == OverallStatus.IN_PROGRESS
+    assert applicable == STREAM_BITS[Stream.PERSONNEL] | STREAM_BITS[Stream.PENSION]
+    assert done == STREAM_BITS[Stream.PERSONNEL]
+    assert checklist_summary([(Stream.PERSONNEL, ItemState.DONE)], received=True)[0] == OverallStatus.HANDED_OVER
+    assert checklist_summary([], received=False) == (OverallStatus.NOT_HANDED_OVER, 0, 0)
+
+
+def test_stored_summary_equals_the_items_after_the_demo_and_the_sql_backfill(app):
+    """The ORM listener (demo flows) and the SQL backfill (migration, bulk loads) give every case the summary
+    its items give."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.handover.models import HandoverCase
+    from app.handover.rules import checklist_summary
+    from app.handover.services import refresh_all_summaries
+
+    def stored_and_expected():
+        cases = db.session.scalars(select(HandoverCase)).all()
+        return ([(c.summary_status, c.applicable_streams, c.done_streams) for c in cases],
+                [checklist_summary(((i.stream, i.state) for i in c.items), c.received_on is not None) for c in cases])
+
+    with app.app_context():
+        stored, expected = stored_and_expected()
+        assert stored == expected and len(stored) > 900
+        refresh_all_summaries(db.session)
+        db.session.expire_all()
+        assert stored_and_expected()[0] == expected
+        db.session.rollback()
+        db.session.remove()

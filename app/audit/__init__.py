@@ -97,8 +97,11 @@ def _plain(value):
 def _diff(obj, kind):
     state = sa_inspect(obj)
     changes = {}
+    ignored = getattr(type(obj), "__audit_ignore__", ())
     for attr in state.mapper.column_attrs:
         key = attr.key
+        if key in ignored:
+            continue
         hist = state.attrs[key].history
         if kind == "create":
             value = getattr(obj, key)

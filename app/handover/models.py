@@ -272,6 +272,13 @@ class HandoverCase(RetireeScoped, Model):
     received_on = Column(DateTime)
     received_by_id = Column(Integer, ForeignKey("ab_user.id"))
     created_on = Column(DateTime, nullable=False, default=datetime.datetime.utcnow)
+    # The checklist summed up on the row itself (kept by services.summarize at every flush), so that the figures
+    # group 100,000 cases without joining their 800,000 items: the overall status, and one bit per stream
+    # (Stream.ORDER) for "applies" and for "done".
+    summary_status = Column(String(16), nullable=False, default=OverallStatus.NOT_HANDED_OVER)
+    applicable_streams = Column(Integer, nullable=False, default=0)
+    done_streams = Column(Integer, nullable=False, default=0)
+    __audit_ignore__ = ("summary_status", "applicable_streams", "done_streams")  # derived, not typed
 
     proposed_county = relationship("Organization", foreign_keys=[proposed_county_id])
     proposed_liaison = relationship("Organization", foreign_keys=[proposed_liaison_id])

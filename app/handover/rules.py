@@ -73,6 +73,18 @@ def overall_status(states, received):
     return OverallStatus.NOT_HANDED_OVER
 
 
+STREAM_BITS = {stream: 1 << i for i, stream in enumerate(Stream.ORDER)}
+
+
+def checklist_summary(items, received):
+    """(overall status, bits of the streams that apply, bits of the streams done) of one checklist, from
+    [(stream, state)] — what the case row stores for the figures."""
+    items = list(items)
+    applicable = sum(STREAM_BITS[s] for s, state in items if state != ItemState.NOT_APPLICABLE)
+    done = sum(STREAM_BITS[s] for s, state in items if state == ItemState.DONE)
+    return overall_status([state for _s, state in items], received), applicable, done
+
+
 # Which roles may move which stream (besides scope): the policy's division of labour (四、组织保障).
 STREAM_EDITORS = {
     Stream.PERSONNEL: {"enterprise", "county", "township", "community"},

@@ -17,6 +17,7 @@ from app.handover.models import (
     HandoverItem,
     HouseholdCategory,
     ItemState,
+    OverallStatus,
     Stream,
 )
 from app.org.models import Organization, OrgKind
@@ -96,6 +97,7 @@ def new_case(session, retiree, units=None):
     for stream, state, side in rules.initial_items(retiree.party_member, retiree.leader_cadre,
                                                    retiree.medical_local):
         case.items.append(HandoverItem(stream=stream, state=state, responsible=side))
+    summarize(case)
     session.add(case)
     if retiree.party_member:
         party = PartyTransfer(retiree=retiree, sending_org=None)
@@ -141,6 +143,55 @@ def _follow_retirees(session, flush_context, instances):
         if gone:
             for row in _followers(session, gone):
                 session.delete(row)
+
+
+def summarize(case):
+    """Store the checklist's summary on the case row (rules.checklist_summary)."""
+    case.summary_status, case.applicable_streams, case.done_streams = rules.checklist_summary(
+        ((i.stream, i.state) for i in case.items), case.received_on is not None)
+
+
+@event.listens_for(Session, "before_flush")
+def _summarize_changed_checklists(session, flush_context, instances):
+    """Every flush that changes an item or a case's receipt refreshes that case's summary (registered after
+    `_follow_retirees`, so the cases it creates are already summed up)."""
+    cases = {id(o): o for o in list(session.new) + list(session.dirty) if isinstance(o, HandoverCase)}
+    for item in list(session.new) + list(session.dirty):
+        if isinstance(item, HandoverItem) and item.case is not None:
+            cases[id(item.case)] = item.case
+    with session.no_autoflush:
+        for case in cases.values():
+            if case not in session.deleted:
+                summarize(case)
+
+
+def refresh_all_summaries(session):
+    """Recompute every case's summary in SQL (after rows were written without the ORM, e.g. by a bulk load)."""
+    from sqlalchemy import text
+
+    for statement in summary_sql():
+        session.execute(text(statement))
+
+
+def summary_sql():
+    """UPDATE statements that set every case's summary from its items (SQLite and PostgreSQL)."""
+    applicable = " + ".join(
+        f"CASE WHEN EXISTS (SELECT 1 FROM handover_item i WHERE i.case_id = handover_case.id AND i.stream = '{s}'"
+        f" AND i.state <> '{ItemState.NOT_APPLICABLE}') THEN {bit} ELSE 0 END" for s, bit in rules.STREAM_BITS.items())
+    done = " + ".join(
+        f"CASE WHEN EXISTS (SELECT 1 FROM handover_item i WHERE i.case_id = handover_case.id AND i.stream = '{s}'"
+        f" AND i.state = '{ItemState.DONE}') THEN {bit} ELSE 0 END" for s, bit in rules.STREAM_BITS.items())
+    open_states = ", ".join(f"'{s}'" for s in ItemState.OPEN)
+    started = f"'{ItemState.IN_PROGRESS}', '{ItemState.DONE}'"
+    status = (
+        f"CASE WHEN received_on IS NOT NULL AND EXISTS (SELECT 1 FROM handover_item i WHERE i.case_id = handover_case.id)"
+        f" AND NOT EXISTS (SELECT 1 FROM handover_item i WHERE i.case_id = handover_case.id AND i.state IN ({open_states}))"
+        f" THEN '{OverallStatus.HANDED_OVER}'"
+        f" WHEN received_on IS NOT NULL OR EXISTS (SELECT 1 FROM handover_item i WHERE i.case_id = handover_case.id"
+        f" AND i.state IN ({started})) THEN '{OverallStatus.IN_PROGRESS}'"
+        f" ELSE '{OverallStatus.NOT_HANDED_OVER}' END")
+    return [f"UPDATE handover_case SET applicable_streams = {applicable}, done_streams = {done}, "
+            f"summary_status = {status}"]
 
 
 def ensure_cases(session):

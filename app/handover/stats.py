@@ -113,21 +113,33 @@ def city_grouped_counts():
 
 
 def _grouped_counts():
-    cases = per_case()
+    """One GROUP BY over the case rows and the checklist summary they carry (services.summarize): no join to
+    the items. The stream bits of each group are unfolded into per-stream counts here."""
+    from app.handover.rules import STREAM_BITS
+
     enterprise = Organization.__table__.alias("enterprise")
-    sums = [func.sum(cases.c[f"{kind}_{s}"]) for s in Stream.ORDER for kind in ("applicable", "done")]
-    query = (
-        select(cases.c.county, cases.c.enterprise, enterprise.c.ownership_level, cases.c.status,
-               func.count(), *sums)
-        .select_from(cases)
-        .outerjoin(enterprise, enterprise.c.id == cases.c.enterprise)
-        .group_by(cases.c.county, cases.c.enterprise, enterprise.c.ownership_level, cases.c.status))
-    result = []
-    for county, enterprise_id, ownership, status, n, *values in db.session.execute(query):
-        values = [int(v or 0) for v in values]
-        streams = {s: (values[2 * i], values[2 * i + 1]) for i, s in enumerate(Stream.ORDER)}
-        result.append((county, enterprise_id, ownership, status, int(n), streams))
-    return result
+    county = func.coalesce(HandoverCase.receiving_county_id, HandoverCase.liaison_office_id)
+    query = scope(
+        select(county, HandoverCase.enterprise_id, enterprise.c.ownership_level, HandoverCase.summary_status,
+               HandoverCase.applicable_streams, HandoverCase.done_streams, func.count())
+        .select_from(HandoverCase)
+        .outerjoin(enterprise, enterprise.c.id == HandoverCase.enterprise_id)
+        .group_by(county, HandoverCase.enterprise_id, enterprise.c.ownership_level, HandoverCase.summary_status,
+                  HandoverCase.applicable_streams, HandoverCase.done_streams), HandoverCase)
+    groups = {}
+    for county_id, enterprise_id, ownership, status, applicable, done, n in db.session.execute(query):
+        key = (county_id, enterprise_id, ownership, status)
+        if key not in groups:
+            groups[key] = [0, {s: [0, 0] for s in Stream.ORDER}]
+        group = groups[key]
+        group[0] += int(n)
+        for stream, bit in STREAM_BITS.items():
+            if applicable & bit:
+                group[1][stream][0] += int(n)
+            if done & bit:
+                group[1][stream][1] += int(n)
+    return [(c, e, o, st, n, {s: tuple(v) for s, v in streams.items()})
+            for (c, e, o, st), (n, streams) in groups.items()]
 
 
 def _label(key, value):
