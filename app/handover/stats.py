@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, func, literal, select
 
 from app.extensions import db
 from app.handover.models import HandoverCase, HandoverItem, ItemState, OverallStatus, Stream
-from app.org.models import Organization, OwnershipLevel
+from app.org.models import OwnershipLevel
 from app.security.scope import scope
 
 GROUPINGS = (
@@ -116,19 +116,18 @@ def _grouped_counts():
     """One GROUP BY over the case rows and the checklist summary they carry (services.summarize): no join to
     the items. The stream bits of each group are unfolded into per-stream counts here."""
     from app.handover.rules import STREAM_BITS
+    from app.org.cache import org_by_id
 
-    enterprise = Organization.__table__.alias("enterprise")
     county = func.coalesce(HandoverCase.receiving_county_id, HandoverCase.liaison_office_id)
-    query = scope(
-        select(county, HandoverCase.enterprise_id, enterprise.c.ownership_level, HandoverCase.summary_status,
-               HandoverCase.applicable_streams, HandoverCase.done_streams, func.count())
-        .select_from(HandoverCase)
-        .outerjoin(enterprise, enterprise.c.id == HandoverCase.enterprise_id)
-        .group_by(county, HandoverCase.enterprise_id, enterprise.c.ownership_level, HandoverCase.summary_status,
-                  HandoverCase.applicable_streams, HandoverCase.done_streams), HandoverCase)
+    # grouped by the case's own columns only, so the covering index ix_handover_case_summary answers it; the
+    # enterprise's ownership level comes from the per-request organization cache
+    columns = (county, HandoverCase.enterprise_id, HandoverCase.summary_status, HandoverCase.applicable_streams,
+               HandoverCase.done_streams)
+    query = scope(select(*columns, func.count()).group_by(*columns), HandoverCase)
     groups = {}
-    for county_id, enterprise_id, ownership, status, applicable, done, n in db.session.execute(query):
-        key = (county_id, enterprise_id, ownership, status)
+    for county_id, enterprise_id, status, applicable, done, n in db.session.execute(query):
+        enterprise = org_by_id(enterprise_id) if enterprise_id is not None else None
+        key = (county_id, enterprise_id, enterprise.ownership_level if enterprise is not None else None, status)
         if key not in groups:
             groups[key] = [0, {s: [0, 0] for s in Stream.ORDER}]
         group = groups[key]
