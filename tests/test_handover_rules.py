@@ -171,7 +171,7 @@ def test_stored_summary_equals_the_items_after_the_demo_and_the_sql_backfill(app
     from app.handover.services import refresh_all_summaries
 
     def stored_and_expected():
-        cases = db.session.scalars(select(HandoverCase)).all()
+        cases = db.session.scalars(select(HandoverCase).order_by(HandoverCase.id)).all()
         return ([(c.summary_status, c.applicable_streams, c.done_streams) for c in cases],
                 [checklist_summary(((i.stream, i.state) for i in c.items), c.received_on is not None) for c in cases])
 
