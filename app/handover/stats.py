@@ -1,15 +1,16 @@
 """Handover figures aggregated in SQL within the user's scope: per receiving county, per enterprise, per
 ownership level — retirees in the flow, handed over, in progress, not handed over, and per stream how many
-of the applicable items are done. The overall status is the same derivation as `rules.overall_status`.
+of the applicable items are done. Every figure reads the checklist summary each case row carries (status and
+stream bits, kept by services.summarize with `rules.checklist_summary`), never the items themselves.
 
 One aggregate query (`grouped_counts`) returns the counts per (receiving county or liaison office,
-enterprise, ownership level, status) — a few hundred rows at most, whatever the number of retirees — and
-the three groupings and the city total are rolled up from that one result in Python (`all_figures`)."""
+enterprise, status, stream bits) — a few thousand rows at most, whatever the number of retirees — and the
+three groupings and the city total are rolled up from that one result in Python (`all_figures`)."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.handover.models import HandoverCase, HandoverItem, ItemState, OverallStatus, Stream
+from app.handover.models import HandoverCase, OverallStatus, Stream
 from app.org.models import OwnershipLevel
 from app.security.scope import scope
 
@@ -21,38 +22,22 @@ GROUPINGS = (
 STATUSES = (OverallStatus.HANDED_OVER, OverallStatus.IN_PROGRESS, OverallStatus.NOT_HANDED_OVER)
 
 
-def _flag(condition):
-    return func.sum(case((condition, 1), else_=0))
-
-
 def per_case(where=None, scoped=True):
     """One row per case (of the user's scope, unless `scoped` is False; narrowed by `where`): its grouping
-    columns, its status (rules.overall_status in SQL) and per stream whether the item is applicable / done
-    (0 or 1: one item per case and stream)."""
-    state, stream = HandoverItem.state, HandoverItem.stream
-    n_items = func.count(HandoverItem.id)
-    n_open = _flag(state.in_(ItemState.OPEN))
-    n_started = _flag(state.in_((ItemState.IN_PROGRESS, ItemState.DONE)))
-    received = HandoverCase.received_on.is_not(None)
-    status = case(
-        (and_(received, n_items > 0, n_open == 0), literal(OverallStatus.HANDED_OVER)),
-        (received | (n_started > 0), literal(OverallStatus.IN_PROGRESS)),
-        else_=literal(OverallStatus.NOT_HANDED_OVER))
+    columns, its status and per stream whether the item applies / is done (0 or 1), read from the checklist
+    summary the case row carries (services.summarize) — no join to the items."""
+    from app.handover.rules import STREAM_BITS
+
     streams = []
-    for s in Stream.ORDER:
-        streams.append(_flag(and_(stream == s, state != ItemState.NOT_APPLICABLE)).label(f"applicable_{s}"))
-        streams.append(_flag(and_(stream == s, state == ItemState.DONE)).label(f"done_{s}"))
-    query = (
-        select(
-            # 区外 retirees are grouped under their liaison office
-            func.coalesce(HandoverCase.receiving_county_id, HandoverCase.liaison_office_id).label("county"),
-            HandoverCase.enterprise_id.label("enterprise"),
-            status.label("status"),
-            *streams)
-        .select_from(HandoverCase)
-        .outerjoin(HandoverItem, HandoverItem.case_id == HandoverCase.id)
-        # the other selected columns depend on the primary key (PostgreSQL accepts them as they are)
-        .group_by(HandoverCase.id))
+    for s, bit in STREAM_BITS.items():
+        for kind, mask in (("applicable", HandoverCase.applicable_streams), ("done", HandoverCase.done_streams)):
+            streams.append(case((mask.op("&")(bit) != 0, 1), else_=0).label(f"{kind}_{s}"))
+    query = select(
+        # 区外 retirees are grouped under their liaison office
+        func.coalesce(HandoverCase.receiving_county_id, HandoverCase.liaison_office_id).label("county"),
+        HandoverCase.enterprise_id.label("enterprise"),
+        HandoverCase.summary_status.label("status"),
+        *streams)
     if where is not None:
         query = query.where(where)
     return (scope(query, HandoverCase) if scoped else query).subquery("per_case")

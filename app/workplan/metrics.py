@@ -9,7 +9,7 @@ from flask import g, has_request_context
 from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.handover.models import HandoverCase, HandoverItem, ItemState, OverallStatus, Stream
+from app.handover.models import HandoverCase, OverallStatus, Stream
 from app.org.models import OrgKind
 from app.workplan.models import Metric
 
@@ -73,23 +73,16 @@ def metric_counts(metric, org_id):
         counts = _from_city_counts(metric, org)
         if counts is not None:
             return counts
-    clause = _target_clause(org_id)
-    if metric == Metric.HANDOVER:
-        from app.handover.stats import per_case
-
-        cases = per_case(where=clause, scoped=False)
-        total, done = db.session.execute(select(
-            func.count(), func.sum(case((cases.c.status == OverallStatus.HANDED_OVER, 1), else_=0)))).one()
-        return int(done or 0), int(total or 0)
-    if metric in STREAM_OF:
-        query = (select(func.sum(case((HandoverItem.state != ItemState.NOT_APPLICABLE, 1), else_=0)),
-                        func.sum(case((HandoverItem.state == ItemState.DONE, 1), else_=0)))
-                 .select_from(HandoverItem).join(HandoverCase, HandoverCase.id == HandoverItem.case_id)
-                 .where(HandoverItem.stream == STREAM_OF[metric]))
-    else:
+    if metric != Metric.HANDOVER and metric not in STREAM_OF:
         return 0, 0
-    if clause is not None:
-        query = query.where(clause)
+    from app.handover.stats import per_case
+
+    cases = per_case(where=_target_clause(org_id), scoped=False)
+    if metric == Metric.HANDOVER:
+        query = select(func.count(), func.sum(case((cases.c.status == OverallStatus.HANDED_OVER, 1), else_=0)))
+    else:
+        stream = STREAM_OF[metric]
+        query = select(func.sum(cases.c[f"applicable_{stream}"]), func.sum(cases.c[f"done_{stream}"]))
     total, done = db.session.execute(query).one()
     return int(done or 0), int(total or 0)
 
