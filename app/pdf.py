@@ -21,6 +21,39 @@ def bilingual(value):
     return bo, zh
 
 
+def markup_in(lang):
+    """T(label) -> markup in the document's language(s) zh, bo or both (Tibetan first, Chinese after)."""
+    from markupsafe import Markup, escape
+
+    def T(value):
+        bo, zh = bilingual(value)
+        if lang == "zh" or bo == zh:  # numbers, dates: once
+            return escape(zh)
+        if lang == "bo":
+            return Markup('<span class="bo">') + escape(bo) + Markup("</span>")
+        return (Markup('<span class="pair"><span class="bo">') + escape(bo) + Markup('</span><span class="zh">')
+                + escape(zh) + Markup("</span></span>"))
+    return T
+
+
+def text_in(value, lang):
+    """A label as plain text in zh, bo or both (for charts and running headers)."""
+    bo, zh = bilingual(value)
+    return {"zh": zh, "bo": bo, "both": f"{bo} / {zh}"}[lang]
+
+
+def org_name_in(org_id, lang):
+    """An organization unit's name in zh, bo or both."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.org.cache import org_by_id
+
+    org = org_by_id(org_id)
+    if org is None:
+        return str(_l("Not assigned"))
+    return {"zh": org.name_zh, "bo": org.name_bo, "both": f"{org.name_bo} {org.name_zh}"}[lang]
+
+
 def render_pdf(template, **context):
     """Render a template that extends pdf/base.html to PDF bytes."""
     from weasyprint import HTML

@@ -7,8 +7,7 @@ from app import clock
 from app.deadlines import Colour
 from app.monthly import rules, services
 from app.monthly.figures import city_figures
-from app.pdf import render_pdf
-from app.reports.summary_pdf import _org_names, _plain, _words
+from app.pdf import markup_in, org_name_in, render_pdf, text_in
 
 TITLE = _l("Monthly report on the socialized management of SOE retirees")
 
@@ -25,16 +24,16 @@ def render_compiled(month, lang="both"):
         report = reports.get((unit.id, month))
         colour = services.cell_colour(report, month, today)
         snapshot = report.snapshot() if report is not None and report.status != "draft" else None
-        rows.append({"name": _org_names(unit.id, lang), "report": report, "colour": colour,
+        rows.append({"name": org_name_in(unit.id, lang), "report": report, "colour": colour,
                      "figures": figure_rows(snapshot) if snapshot else None,
                      "shown": snapshot is not None})
     late, missing = services.late_and_missing(units, months, today, reports)
-    late = [(_org_names(u.id, lang), m, r) for u, m, r in late if m == month]
-    missing = [(_org_names(u.id, lang), m) for u, m in missing]
+    late = [(org_name_in(u.id, lang), m, r) for u, m, r in late if m == month]
+    missing = [(org_name_in(u.id, lang), m) for u, m in missing]
     reported = sum(1 for r in rows if r["shown"])
     return render_pdf(
-        "monthly/pdf_compiled.html", lang=lang, _l=_l, T=_words(lang), title=TITLE, month=month,
-        header=f"{_plain(TITLE, lang)} {month}", city=figure_rows(city_figures()), rows=rows, late=late,
+        "monthly/pdf_compiled.html", lang=lang, _l=_l, T=markup_in(lang), title=TITLE, month=month,
+        header=f"{text_in(TITLE, lang)} {month}", city=figure_rows(city_figures()), rows=rows, late=late,
         missing=missing, colours=Colour, labels=FIGURE_LABELS, today=today.isoformat(),
         deadline=rules.due_date(month).isoformat(), covered_until=rules.covered_until(month).isoformat(),
         reported=reported, total_units=len(rows))
