@@ -16,13 +16,10 @@ def milestones():
     from app.org.cache import org_by_id
     from app.text import Bilingual
     from app.workplan.models import WorkTask
-    from app.workplan.services import visible_clause
+    from app.security.scope import scope
 
     today = clock.today()
-    query = select(WorkTask).where(WorkTask.is_milestone.is_(True))
-    clause = visible_clause()
-    if clause is not None:
-        query = query.where(clause)
+    query = scope(select(WorkTask).where(WorkTask.is_milestone.is_(True)), WorkTask)
     rows = []
     for task in db.session.scalars(query.order_by(WorkTask.deadline, WorkTask.id)):
         state = task.colour(today)

@@ -6,8 +6,9 @@ A business model declares the organization columns through which a unit may see 
         __scope_columns__ = ("enterprise_id", "receiving_county_id", ...)
 
 A user whose roles are city-wide sees every row; a user of an organization-bound role sees the rows where
-any declared column points into the subtree of their organization unit; the three administrators and a
-user without an organization see none. `scope()` narrows every query, `check_write()` refuses a write
+any declared column points into the subtree of their organization unit (or, for a model that declares
+`__scope_related__`, any unit of such a many-to-many relationship does, e.g. a task's assisting units); the
+three administrators and a user without an organization see none. `scope()` narrows every query, `check_write()` refuses a write
 that would leave or come from outside the scope, and `ScopeFilter` puts the same rule into FAB's
 `base_filters` and related-field queries, so list, show, edit, delete, search, REST, dropdowns and
 downloads all go through here.
@@ -108,15 +109,24 @@ def is_scoped(model):
     return scope_columns(model) is not None
 
 
+def scope_related(model):
+    """Many-to-many relationships to organization units that also open a row to a unit
+    (`__scope_related__`, e.g. a task's assisting units), besides the scope columns."""
+    return getattr(model, "__scope_related__", ())
+
+
 def scope_clause(model, user=None):
     """The WHERE clause that limits `model` to the user's scope (None: no limit)."""
+    from app.org.models import Organization
+
     s = user_scope(user)
     if s.city_wide:
         return None
     if not s.org_ids:
         return false()
     ids = sorted(s.org_ids)
-    return or_(*(getattr(model, col).in_(ids) for col in scope_columns(model)))
+    return or_(*(getattr(model, col).in_(ids) for col in scope_columns(model)),
+               *(getattr(model, rel).any(Organization.id.in_(ids)) for rel in scope_related(model)))
 
 
 def scope(query, model, user=None):
@@ -164,7 +174,8 @@ def in_scope(obj, user=None):
     s = user_scope(user)
     if s.city_wide:
         return True
-    return any(s.allows_org(v) for v in scope_values(obj).values())
+    return any(s.allows_org(v) for v in scope_values(obj).values()) or any(
+        s.allows_org(org.id) for rel in scope_related(type(obj)) for org in getattr(obj, rel))
 
 
 def check_write(obj, user=None, before=None):

@@ -40,8 +40,9 @@ work_task_evidence = Table(
 
 class WorkTask(Model):
     __tablename__ = "work_task"
-    # The lead unit owns the task; assisting units may read it too (views.TaskScopeFilter), not change it.
+    # The lead unit owns the task; assisting units see it too (the rules let only the lead unit change it).
     __scope_columns__ = ("lead_org_id",)
+    __scope_related__ = ("assisting",)
     __audited__ = True
 
     id = Column(Integer, primary_key=True)

@@ -1,13 +1,14 @@
 """Steps of the work plan as plain functions taking the acting user; the caller commits (or rolls back on
 `Refusal`). Also the stream's overdue counter (ranking of units) and its inbox source (`flask supervise`)."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from app import clock
 from app.deadlines import AttentionEntry, Colour, colour, overdue_counter, overdue_lister, warn_days
 from app.extensions import db
 from app.notify import Notice, source
 from app.security.access import role_codes
+from app.security.scope import scope
 from app.uploads import UploadError, save_upload
 from app.workplan import rules
 from app.workplan.models import WorkTask
@@ -60,30 +61,14 @@ def resolve_task_notices(task):
 # Registered with the foundations: ranking of units, inbox
 
 
-def visible_clause():
-    """The tasks the user may read: the one scope (lead unit's subtree), widened to the units that assist a
-    task. None: no limit."""
-    from app.org.models import Organization
-    from app.security.scope import scope_clause, user_scope
-
-    clause = scope_clause(WorkTask)
-    if clause is None:
-        return None
-    ids = sorted(user_scope().org_ids)
-    return or_(clause, WorkTask.assisting.any(Organization.id.in_(ids))) if ids else clause
-
-
 @overdue_lister("task")
 def tasks_needing_attention(today):
     """Open tasks the user may read that are overdue (red) or behind schedule (yellow)."""
     from app.org.cache import org_by_id
     from app.text import Bilingual
 
-    query = select(WorkTask).where(WorkTask.done_on.is_(None), WorkTask.start_on.is_not(None)
-                                   | (WorkTask.deadline < today))
-    clause = visible_clause()
-    if clause is not None:
-        query = query.where(clause)
+    query = scope(select(WorkTask).where(WorkTask.done_on.is_(None), WorkTask.start_on.is_not(None)
+                                         | (WorkTask.deadline < today)), WorkTask)
     entries = []
     for task in db.session.scalars(query.order_by(WorkTask.deadline, WorkTask.id)):
         state = task.colour(today)

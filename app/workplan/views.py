@@ -2,7 +2,6 @@
 one function of `services.py` with the acting user. The ranking of units adds up every registered stream."""
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose
-from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
@@ -44,24 +43,6 @@ TASK_LABELS = {
 }
 
 ACTIONS = {"update_progress": "write", "upload_evidence": "write", "evidence": "read", "ranking": "read"}
-
-
-class TaskScopeFilter(BaseFilter):
-    """The one scope (lead unit's subtree), widened to the units that assist a task: they read it too."""
-
-    name = "Scope"
-    arg_name = None
-
-    def apply(self, query, value):
-        from app.workplan.services import visible_clause
-
-        clause = visible_clause()
-        return query if clause is None else query.filter(clause)
-
-
-def _task_filters(view):
-    view.base_filters = [["id", TaskScopeFilter, None]]
-    view._base_filters = view.datamodel.get_filters().add_filter_list(view.base_filters)
 
 
 def _changed_fields(item):
@@ -108,10 +89,6 @@ class WorkTaskModelView(ScopedModelView):
         "progress": _l("Typed by the lead unit; ignored when the progress is computed from figures."),
     }
     base_order = ("deadline", "asc")
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        _task_filters(self)
 
     @staticmethod
     def _normalise(item):
@@ -248,10 +225,6 @@ class WorkTaskApi(ScopedModelRestApi):
     show_columns = list_columns + ["description", "notes"]
     search_columns = ["id", "title_zh", "lead_org", "deadline", "done_on", "is_milestone"]
     label_columns = TASK_LABELS
-
-    def __init__(self):
-        super().__init__()
-        _task_filters(self)
 
     def pre_update(self, item):
         old_progress = inspect(item).attrs.progress.history.deleted
