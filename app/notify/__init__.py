@@ -60,13 +60,18 @@ def source(kind):
     return register
 
 
-def notify(notice):
-    """Add the notice unless an entry with its key exists; returns the new Notification or None.
+_LOOK_UP = object()
+
+
+def notify(notice, existing=_LOOK_UP):
+    """Add the notice unless an entry with its key exists; returns the new (or re-opened) Notification, or
+    None. `existing`: the entry with that key when the caller has already loaded it (None: there is none).
     The caller commits (an event's notification belongs to the event's transaction)."""
     from app.extensions import db
     from app.notify.models import Notification
 
-    existing = db.session.scalar(select(Notification).where(Notification.key == notice.key))
+    if existing is _LOOK_UP:
+        existing = db.session.scalar(select(Notification).where(Notification.key == notice.key))
     if existing is not None:
         if existing.resolved_at is not None:  # the cause came back (e.g. an item sent back again)
             existing.resolved_at = None
@@ -108,10 +113,16 @@ def run_sources(today=None, kinds=None):
             continue
         notices = list(fn(today))
         keys = {n.key for n in notices}
-        created = [e for e in (notify(n) for n in notices) if e is not None]
-        open_entries = db.session.scalars(select(Notification).where(
-            Notification.kind == kind, Notification.resolved_at.is_(None))).all()
-        gone = [e for e in open_entries if e.key not in keys and e.key.startswith(f"{kind}:")]
+        # one query per kind, not one per notice
+        entries = {e.key: e for e in db.session.scalars(select(Notification).where(Notification.kind == kind))}
+        created = []
+        for notice in notices:
+            entry = notify(notice, entries.get(notice.key))
+            if entry is not None:
+                created.append(entry)
+                entries[notice.key] = entry  # a source naming the same key twice adds it once
+        gone = [e for e in entries.values()
+                if e.resolved_at is None and e.key not in keys and e.key.startswith(f"{kind}:")]
         for entry in gone:
             entry.resolved_at = clock.utcnow()
         result[kind] = (len(created), len(gone))
