@@ -5,7 +5,6 @@ import json
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.deadlines import AttentionEntry, Colour, overdue_counter, overdue_lister
@@ -22,14 +21,9 @@ from app.steps import Refusal  # noqa: F401  (views catch services.Refusal)
 def reporting_units():
     """The member units that report every month (rules.reporting_units over the organization tree)."""
     from app.org.cache import all_orgs
-    from app.security.models import OrgUser
+    from app.security.access import units_holding
 
-    members = rules.member_roles()
-    member_ids = set()
-    users = select(OrgUser).where(OrgUser.org_id.is_not(None)).options(selectinload(OrgUser.roles))
-    for user in db.session.scalars(users):
-        if {r.name for r in user.roles} & members:
-            member_ids.add(user.org_id)
+    member_ids = units_holding(rules.member_roles())
     units = sorted(all_orgs(), key=lambda o: (0 if o.kind == "department" else 1, o.code))
     return rules.reporting_units(units, member_ids)
 

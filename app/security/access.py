@@ -16,3 +16,17 @@ def sees_full_resident_id(user=None):
             g._sees_full_id = any(ROLES_BY_CODE[c].needs_full_id for c in role_codes() if c in ROLES_BY_CODE)
         return g._sees_full_id
     return any(ROLES_BY_CODE[c].needs_full_id for c in role_codes(user) if c in ROLES_BY_CODE)
+
+
+def units_holding(roles):
+    """Ids of the organization units with an active user who holds any of the role codes `roles` (e.g. the
+    member units of the leading group), in one query."""
+    from flask_appbuilder.security.sqla.models import Role
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.security.models import OrgUser
+
+    query = (select(OrgUser.org_id).distinct().join(OrgUser.roles)
+             .where(OrgUser.org_id.is_not(None), OrgUser.active.is_(True), Role.name.in_(sorted(roles))))
+    return set(db.session.scalars(query))

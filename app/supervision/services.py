@@ -212,11 +212,9 @@ def items_needing_attention(today):
 
 def member_unit_ids():
     """Ids of units whose users hold a role that maintains contacts."""
-    from app.security.models import OrgUser
+    from app.security.access import units_holding
 
-    roles = rules.contact_roles()
-    users = db.session.scalars(select(OrgUser).where(OrgUser.org_id.is_not(None))).all()
-    return {u.org_id for u in users if {r.name for r in u.roles} & roles}
+    return units_holding(rules.contact_roles())
 
 
 def contact_overview(units):
