@@ -2,7 +2,6 @@
 every figure links to its list, the PDF carries the figures in Chinese and/or Tibetan with both fonts
 embedded."""
 import re
-import subprocess
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +11,7 @@ from app.handover.models import HandoverCase, HandoverItem
 from app.handover.rules import overall_status
 from app.org.models import Organization
 from app.retirees.models import Retiree
+from tests.pdftools import pdf_fonts, pdf_text
 
 SCOPES = {
     # username -> predicate over (retiree, case) rows, written from organization codes, not from the scope code
@@ -73,13 +73,8 @@ def test_dashboard_charts_are_inline_svg_without_outside_assets(app, as_user):
     assert "google" not in page.lower() and "cdn" not in page.lower()
 
 
-def _pdf_text(path):
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
-
-
 def _pdf_fonts(path):
-    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
-    return [line.split()[0] for line in out.splitlines()[2:]]
+    return [columns[0] for columns in pdf_fonts(path)]
 
 
 @pytest.mark.parametrize("lang", ["zh", "bo", "both"])
@@ -87,7 +82,7 @@ def test_summary_pdf_from_the_command_line(app, runner, tmp_path, lang):
     out = tmp_path / f"summary-{lang}.pdf"
     result = runner.invoke(args=["report", "summary", "--lang", lang, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    text = _pdf_text(out)
+    text = pdf_text(out)
     raw = _raw(app, "sasac")
     for figure in (raw["total"], raw["in"], raw["out"], raw["flow"]):
         assert str(figure) in text
@@ -107,7 +102,7 @@ def test_summary_pdf_route_is_scoped(app, as_user, tmp_path):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     path = tmp_path / "county.pdf"
     path.write_bytes(response.data)
-    text = _pdf_text(path)
+    text = pdf_text(path)
     raw = _raw(app, "county1")
     assert re.search(rf"\b{raw['total']}\b", text)
     assert "贡嘎县" not in text.split("各县（区）移交进度")[-1].split("按企业")[0]
@@ -299,7 +294,7 @@ def test_summary_pdf_lists_milestones_and_overdue_work(app, runner, tmp_path):
     with clock.frozen(datetime.date(2020, 10, 15)):
         result = runner.invoke(args=["report", "summary", "--lang", "zh", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    text = re.sub(r"\s+", "", _pdf_text(out))
+    text = re.sub(r"\s+", "", pdf_text(out))
     assert "各时间节点完成情况" in text and "逾期和进度滞后事项" in text and "已逾期" in text
     for _pk, title_zh, *_ in _milestones(app):
         assert re.sub(r"\s+", "", title_zh)[:8] in text

@@ -2,7 +2,6 @@
 with a return, a stalled party transfer, every refusal, the PDFs read back, and the figures recomputed."""
 import datetime
 import re
-import subprocess
 
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from app.org.models import Organization
 from app.party.models import PartyTransfer
 from app.retirees.models import Retiree
 from tests.conftest import session_csrf
+from tests.pdftools import pdf_text, pdffonts_output
 
 
 def _q(app, fn):
@@ -329,9 +329,7 @@ def test_leader_archive_stays_with_orgdept_and_archives_receive(app, as_user):
 def _pdf_text_and_fonts(tmp_path, data):
     path = tmp_path / "doc.pdf"
     path.write_bytes(data)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
-    return text, fonts
+    return pdf_text(path), pdffonts_output(path)
 
 
 def _embedded(pdffonts_output, family):

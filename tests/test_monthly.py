@@ -5,7 +5,6 @@ matrix and the compiled PDF read back."""
 import datetime
 import json
 import re
-import subprocess
 
 import pytest
 from sqlalchemy import delete, select
@@ -16,6 +15,7 @@ from app.monthly.models import MonthlyReport, MonthlyReportEvent
 from app.notify.models import Notification
 from app.org.models import Organization
 from tests.conftest import org_id, session_csrf
+from tests.pdftools import pdf_fonts, pdf_text
 
 DT = datetime.datetime
 FULL = {"progress": "本月完成退休人员移交批次两批。", "problems": "部分档案材料不全。", "next_steps": "下月完成档案移交。"}
@@ -308,13 +308,6 @@ def test_overview_matrix_for_the_office(app, as_user):
     assert county_page.count('id="unit-') == 1  # a county sees its own row
 
 
-def _pdf_text(path):
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
-
-
-def _pdf_fonts(path):
-    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
-    return [line.split() for line in out.splitlines()[2:]]
 
 
 def test_compiled_pdf_from_the_command_line(app, runner, tmp_path):
@@ -322,7 +315,7 @@ def test_compiled_pdf_from_the_command_line(app, runner, tmp_path):
     with clock.frozen(datetime.date(2020, 9, 15)):
         result = runner.invoke(args=["report", "monthly", "--month", "2020-08", "--lang", "both", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    text = _pdf_text(out)
+    text = pdf_text(out)
     assert "国有企业退休人员社会化管理工作推进落实情况月报" in text
     assert re.search(r"[\u0f40-\u0f6c]", text)
     late = text.split("逾期报送的报告")[1].split("未报送的报告")[0]
@@ -336,7 +329,7 @@ def test_compiled_pdf_from_the_command_line(app, runner, tmp_path):
         city_total = db.session.scalar(select(db.func.count(Retiree.id)))
         db.session.remove()
     assert re.search(rf"\b{city_total}\b", text.split("全市数据")[1])
-    fonts = _pdf_fonts(out)
+    fonts = pdf_fonts(out)
     assert {f[0].split("+")[-1] for f in fonts} == {"Noto-Sans-CJK-SC", "Noto-Serif-Tibetan"}
     assert all(f[-5] == "yes" for f in fonts)  # emb column
     bad = runner.invoke(args=["report", "monthly", "--month", "2020-13", "--out", str(tmp_path / "x.pdf")])
@@ -348,7 +341,7 @@ def test_compiled_pdf_route(app, as_user, tmp_path):
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     path = tmp_path / "m.pdf"
     path.write_bytes(r.data)
-    text = _pdf_text(path)
+    text = pdf_text(path)
     assert "贡嘎县" in text.split("未报送的报告")[1]
     assert as_user("county1").get("/monthly/compiled.pdf?month=2020-09").status_code == 403
     assert as_user("enterprise1").get("/monthly/compiled.pdf?month=2020-09").status_code == 403
