@@ -44,7 +44,10 @@ def create_app(config_object="config.Config"):
 
         from app import audit  # noqa: F401  (registers the audit listener on every session)
         from app import cli, errors, i18n, views
+        from app.security import auth
 
+        auth.init_app(app)  # idle timeout, forced password change, trusted proxies
+        audit.init_app(app)  # exports, bulk reads and refused accesses are audited
         i18n.init_app(app)
         views.register(appbuilder)
         from app.notify import views as inbox
