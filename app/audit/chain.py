@@ -128,9 +128,11 @@ def verify(session):
     return True, checked, None
 
 
-def prune(session, days):
+def prune(session, days, now=None):
     """Delete entries older than `days` (at least 180), after a keyed checkpoint; returns how many."""
-    cutoff = datetime.datetime.utcnow() - datetime.timedelta(days=days)
+    if days < 180:
+        raise ValueError("the audit log is kept at least 180 days")
+    cutoff = (now or datetime.datetime.utcnow()) - datetime.timedelta(days=days)
     last_id = session.scalar(select(func.max(AuditLog.id)).where(AuditLog.at < cutoff))
     if last_id is None:
         return 0

@@ -44,6 +44,14 @@ def changed_fields(user):
         new = hist.added[0] if hist.added else None
         if hist.has_changes() and old != new:
             changed.add(attr.key)
+    for rel in state.mapper.relationships:  # a unit set through the relationship: its column changes at flush
+        if rel.key == "roles" or rel.uselist:
+            continue
+        hist = state.attrs[rel.key].history
+        old = hist.deleted[0] if hist.deleted else None
+        new = hist.added[0] if hist.added else None
+        if hist.has_changes() and old is not new:
+            changed.update(c.key for c in rel.local_columns)
     roles = state.attrs["roles"].history
     if roles.added or roles.deleted:
         if {r.name for r in roles.added} != {r.name for r in roles.deleted}:

@@ -93,6 +93,12 @@ class OrgUserDBModelView(ReadableBlankOptionsMixin, UserDBModelView):
         item.password_changed_on = datetime.datetime.utcnow()
         item.must_change_password = True  # a password someone else chose is changed at the first login
 
+    def _edit(self, pk):
+        # Filling the form loads the old roles, and an autoflush there would hide the fields set before it
+        # from the change set the rules judge: no autoflush until the rules have spoken.
+        with self.datamodel.session.no_autoflush:
+            return super()._edit(pk)
+
     def pre_update(self, item):
         changed = admin.changed_fields(item)
         self._check(item, "edit", changed)
@@ -266,6 +272,8 @@ class ScopedSecurityManager(SecurityManager):
         try:
             pk = int(pk)
         except (TypeError, ValueError):
+            return None
+        if not 0 < pk < 2 ** 31:  # beyond the integer column: no such user (not an overflow error)
             return None
         return self.session.scalars(
             select(self.user_model).options(joinedload(self.user_model.roles), joinedload(self.user_model.groups))
