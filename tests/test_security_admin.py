@@ -39,14 +39,12 @@ def _edit(client, app, username, **change):
     data = {"first_name": user["first_name"], "last_name": user["last_name"], "username": username,
             "email": user["email"], "org": str(user["org_id"]), "roles": [str(i) for i in user["role_ids"]],
             "csrf_token": session_csrf(client)}
-    if user["active"]:
+    if change.pop("active", user["active"]):
         data["active"] = "y"
     if "roles" in change:
         data["roles"] = [str(_role_id(app, code)) for code in change.pop("roles")]
     if "org" in change:
         data["org"] = str(org_id(app, change.pop("org")))
-    if change.pop("active", True) is False:
-        data.pop("active", None)
     data.update(change)
     return client.post(f"/users/edit/{user['id']}", data=data, follow_redirects=True)
 

@@ -161,10 +161,16 @@ def before_request():
     return redirect(url_for("OwnPasswordView.this_form_get"))
 
 
-def init_app(app):
+def trust_proxies(app):
+    """Believe X-Forwarded-For (and -Proto) from TRUSTED_PROXIES reverse proxies, no more: with 0 a client
+    cannot pick the address its failed logins are counted under."""
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+
+def init_app(app):
+    trust_proxies(app)
     app.before_request(before_request)
