@@ -136,6 +136,11 @@ def prune(session, days, now=None):
     last_id = session.scalar(select(func.max(AuditLog.id)).where(AuditLog.at < cutoff))
     if last_id is None:
         return 0
+    # The newest entry always stays: SQLite would hand its id out again once the table is empty, and the
+    # chain is read in id order from the checkpoint on.
+    last_id = min(last_id, session.scalar(select(func.max(AuditLog.id))) - 1)
+    if last_id < session.scalar(select(func.min(AuditLog.id))):
+        return 0
     last_hash = session.scalar(select(AuditLog.hash).where(AuditLog.id == last_id))
     if last_hash is None:  # unchained entries from before the chain: nothing to anchor; delete them plainly
         last_hash = ""
