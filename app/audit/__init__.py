@@ -52,16 +52,42 @@ REQUEST_FIELDS = {
 }
 MODEL_LABELS["Request"] = _l("Request")
 FIELD_LABELS["Request"] = dict(REQUEST_FIELDS)
+VALUE_LABELS["Request"] = {"format": {"pdf": _l("Printable document"), "xlsx": _l("Spreadsheet"),
+                                      "csv": _l("Table as text")}}
+
+
+OTHER_ADDRESS = _l("Other address")
+
+
+def page_label(path):
+    """The page a request path belongs to, in the reader's language (the view's resource, e.g. 退休人员台账),
+    with the record number when there is one. A path no labelled view answers reads "other address" (the
+    path itself stays in the entry's data)."""
+    from flask import current_app
+
+    from app.security.labels import RESOURCE_LABELS, resource_label
+
+    try:
+        endpoint, args = current_app.url_map.bind("localhost").match(path, method="GET")
+    except Exception:  # noqa: BLE001 — a path no route answers (a probe)
+        return str(OTHER_ADDRESS)
+    view = next((v for v in current_app.appbuilder.baseviews if v.endpoint == endpoint.split(".")[0]), None)
+    name = getattr(view, "class_permission_name", None)
+    if name not in RESOURCE_LABELS:
+        return str(OTHER_ADDRESS)
+    pk = args.get("pk")
+    return resource_label(name) + (f" {pk}" if pk is not None else "")
 
 # Personal values never shown on the audit pages (PIPL; the audit administrator sees no business data).
 PERSON_MODELS = {"Retiree", "WorkContact", "LeadingGroupMember"}  # every value but the unit links
 PERSONAL_COLUMNS = {"name_zh", "name_bo", "resident_id", "birth_date", "death_date", "gender", "ethnicity",
                     "registered_residence", "actual_residence", "name", "mobile", "office_phone", "phone",
-                    "address", "first_name", "last_name", "email", "original_name", "owner", "note", "comment",
+                    "address", "first_name", "last_name", "email", "owner", "note", "comment",
                     "response", "reason", "missing_explanation", "override_reason", "return_reason"}
 # Text that names units, accounts and codes, not people: shown.
 PUBLIC_MODELS = {"Organization", "Request", "Role"}
-PUBLIC_COLUMNS = {"username", "roles", "code", "path", "kind", "status", "state", "stream", "action"}
+PUBLIC_COLUMNS = {"username", "roles", "code", "path", "kind", "status", "state", "stream", "action",
+                  "original_name"}  # a stored file's name is a document title
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T][\d:.]+)?$")
 
 
@@ -116,6 +142,8 @@ def describe_value(model, column, value):
         return "—"
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
+    if model == "Request" and column == "path" and isinstance(value, str):
+        return page_label(value)
     codes = VALUE_LABELS.get(model, {}).get(column)
     if isinstance(value, list):
         return "、".join(str(codes.get(v, v)) if codes else str(v) for v in value) or "—"
