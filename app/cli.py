@@ -44,6 +44,12 @@ def create_user_command(username, role, org_code, password, email):
     from app.extensions import db
     from app.org.models import Organization
 
+    from app.security.auth import password_problem
+
+    problem = password_problem(password)
+    if problem:
+        click.echo(problem, err=True)
+        sys.exit(2)
     sm = current_app.appbuilder.sm
     org = db.session.query(Organization).filter_by(code=org_code).one_or_none()
     role_obj = sm.find_role(role)

@@ -175,3 +175,32 @@ def test_prune_keeps_the_retention_and_the_chain(app, runner):
     assert _verify(runner)[0] == 1
     _sql(app, "UPDATE audit_checkpoint SET last_id = :t", t=top - 1)
     assert _verify(runner)[0] == 0
+
+
+def test_concurrent_writers_append_to_one_chain(app, runner):
+    """Two workers writing at once: the head row serialises them, the chain stays one line."""
+    import threading
+
+    from app.audit import record_event
+
+    start = threading.Barrier(2)
+    errors = []
+
+    def worker(n):
+        try:
+            with app.app_context():
+                start.wait()
+                for i in range(15):
+                    record_event("export", username=f"worker{n}", model="Request", changes={"count": i})
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 — reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    code, out = _verify(runner)
+    assert code == 0, out

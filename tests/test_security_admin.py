@@ -10,7 +10,7 @@ from app.extensions import db
 from app.org.models import Organization
 from app.security import admin
 from app.security.models import OrgUser
-from tests.conftest import PASSWORD, csrf_token, login, org_id, session_csrf
+from tests.conftest import PASSWORD, login, org_id, session_csrf
 
 
 def _user(app, username):
@@ -73,6 +73,8 @@ def test_sysadmin_cannot_grant_itself_business_security_or_audit_roles(app, as_u
         page = _edit(c, app, "sysadmin", roles=roles).get_data(as_text=True)
         assert _text(app, admin.SYSADMIN_NO_ROLES) in page or _text(app, admin.OWN_ACCOUNT) in page
         assert _user(app, "sysadmin")["roles"] == ["sysadmin"]
+    refused = _last_entry(app, action="refused", object_id=str(_user(app, "sysadmin")["id"]))
+    assert refused["username"] == "sysadmin"  # the attempt is on record
 
 
 def test_sysadmin_cannot_grant_roles_to_others_but_keeps_their_accounts(app, as_user):
@@ -255,5 +257,10 @@ def test_every_role_sync_change_is_audited(app, runner):
     assert entry["changes"]["leading_group"][1] == "+1 -0"
 
 
-def test_csrf_helper_reaches_the_login_page(client):
-    assert csrf_token(client)
+def test_create_user_refuses_a_weak_password(app, runner):
+    result = runner.invoke(args=["create-user", "weakling", "--role", "sysadmin", "--org", "5405-XXZX",
+                                 "--password", "short"])
+    assert result.exit_code == 2
+    with app.app_context():
+        assert db.session.scalar(select(OrgUser.id).where(OrgUser.username == "weakling")) is None
+        db.session.remove()

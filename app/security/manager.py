@@ -85,6 +85,11 @@ class OrgUserDBModelView(ReadableBlankOptionsMixin, UserDBModelView):
             admin.check_user_write(g.user, item, kind, changed)
         except Refusal:
             db.session.rollback()
+            # an attempted escalation is itself a security event
+            from app.audit import record_event
+
+            record_event("refused", model="OrgUser", object_id=getattr(item, "id", None),
+                         changes={"target": getattr(item, "username", None)})
             raise
 
     def pre_add(self, item):
