@@ -2,7 +2,6 @@
 storage (database and Redis), an address throttle that only failures feed, trusted proxies, password
 complexity and expiry, idle timeout, logout by POST, sessions and tokens revoked."""
 import datetime
-import json
 import time
 
 import jwt

@@ -1,6 +1,6 @@
 """Writes of organization units that need more than the scope: a unit still in use cannot be deleted."""
 from flask_babel import gettext, lazy_gettext as _l
-from sqlalchemy import func, inspect as sa_inspect, select
+from sqlalchemy import func, select
 
 from app.steps import Refusal
 

@@ -25,7 +25,7 @@ from flask_appbuilder.security.views import (
     UserDBModelView,
     ViewMenuModelView,
 )
-from flask_login import login_user, logout_user
+from flask_login import logout_user
 from werkzeug.security import generate_password_hash
 from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import lazy_gettext as _l
