@@ -219,7 +219,8 @@ def audit_verify_command():
 @with_appcontext
 def audit_prune_command(days):
     """Delete entries older than the retention period, after a keyed checkpoint that keeps the chain
-    verifiable; the pruning is itself an audit entry."""
+    verifiable; the pruning is itself an audit entry. Also removes expired rows of the database counters.
+    Run it daily from cron."""
     from app.audit import record_event
     from app.audit.chain import prune
     from app.extensions import db
@@ -232,7 +233,10 @@ def audit_prune_command(days):
         count = prune(db.session, days)
         record_event("audit_pruned", model="Request", changes={"count": count, "days": days}, commit=False)
         db.session.commit()
-    click.echo(f"pruned {count} entries older than {days} days")
+    from app.security.counters import DatabaseCounters
+
+    purged = DatabaseCounters().purge_expired()  # login counters and audit tallies whose window ended
+    click.echo(f"pruned {count} entries older than {days} days; {purged} expired counters removed")
 
 
 def init_app(app):

@@ -121,6 +121,15 @@ def test_exports_pdfs_and_bulk_api_reads_are_recorded(app, as_user):
     assert read and read[-1]["changes"]["rows"][1] == r.get_json()["count"]
 
 
+def test_the_export_runs_no_formula_a_user_typed(app, as_user):
+    from tests.conftest import csrf_token
+
+    c = app.test_client()
+    c.post("/login/", data={"username": "=HYPERLINK(\"http://x\")", "password": "x", "csrf_token": csrf_token(c)})
+    body = as_user("auditadmin").get("/audit/export/").get_data(as_text=True)
+    assert "'=HYPERLINK" in body and ",=HYPERLINK" not in body
+
+
 def test_the_audit_administrator_sees_fields_not_personal_values(app, as_user):
     with app.app_context():
         row = db.session.scalars(select(Retiree).join(Organization, Retiree.enterprise_id == Organization.id)

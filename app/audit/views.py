@@ -14,6 +14,12 @@ from app.scoped_views import METHOD_PERMISSIONS, ScopedModelView
 from app.security.roles import AUDIT_LOG
 
 
+def _cell(value):
+    """A spreadsheet must not run what a user typed (a failed login's name may be "=HYPERLINK(…)")."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _day(value):
     try:
         return datetime.date.fromisoformat(value) if value else None
@@ -88,9 +94,9 @@ class AuditLogModelView(ScopedModelView):
             buffer.write("\ufeff")
             writer.writerow(header)
             for entry in db.session.scalars(query.execution_options(yield_per=1000)):
-                writer.writerow([entry.id, local_time(entry.at), entry.username or "", entry.action_label(),
-                                 entry.model_label(), entry.object_id or "", entry.changes_display(),
-                                 entry.ip or "", entry.hash or ""])
+                writer.writerow([entry.id, local_time(entry.at)] + [_cell(v) for v in (
+                    entry.username, entry.action_label(), entry.model_label(), entry.object_id,
+                    entry.changes_display(), entry.ip)] + [entry.hash or ""])
                 if buffer.tell() > 64 * 1024:
                     yield buffer.getvalue()
                     buffer.seek(0)
