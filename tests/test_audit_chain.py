@@ -73,6 +73,16 @@ def test_verify_names_the_first_edited_or_deleted_entry(app, runner, as_user):
     assert code == 1 and "deleted" in out
     _sql(app, f"INSERT INTO audit_log ({columns}) VALUES ({values})", **dict(last))
     assert _verify(runner)[0] == 0
+    # hashes wiped to pass the entries off as older than the chain
+    _sql(app, "CREATE TABLE audit_hash_backup AS SELECT id, prev_hash, hash FROM audit_log")
+    try:
+        _sql(app, "UPDATE audit_log SET prev_hash = NULL, hash = NULL")
+        assert _verify(runner)[0] == 1
+        _sql(app, "UPDATE audit_log SET prev_hash = (SELECT b.prev_hash FROM audit_hash_backup b WHERE b.id = "
+                  "audit_log.id), hash = (SELECT b.hash FROM audit_hash_backup b WHERE b.id = audit_log.id)")
+    finally:
+        _sql(app, "DROP TABLE audit_hash_backup")
+    assert _verify(runner)[0] == 0
     # a hash recomputed without the key does not help
     _sql(app, "UPDATE audit_log SET ip = '6.6.6.6', hash = :h WHERE id = :i", h="0" * 64, i=victim)
     assert _verify(runner)[0] == 1

@@ -122,6 +122,9 @@ def verify(session):
         expected = last = row.hash
         checked += 1
     head = session.scalar(select(AuditChainHead.last_hash).where(AuditChainHead.id == HEAD_ID))
+    if not chained and head is not None:  # the head says entries were chained: their hashes were removed
+        newest = session.scalar(select(func.max(AuditLog.id)))
+        return False, checked, (newest, "entry altered")
     if chained and head != (last if last is not None else expected):
         newest = session.scalar(select(func.max(AuditLog.id)))
         return False, checked, (newest, "entries after this one deleted")
