@@ -45,8 +45,13 @@ def init_app(app):
     app.extensions["babel"].locale_selector = select_locale
     app.before_request(_after_login_locale)
     app.before_request(_remember_choice)
+    from app.tibetan import colon
+
+    app.jinja_env.filters["colon"] = colon
 
     @app.context_processor
     def _lang():
+        from app.tibetan import forms
+
         locale = get_locale()
-        return {"current_lang": locale.language if locale else "zh"}
+        return {"current_lang": locale.language if locale else "zh", "tibetan_forms": forms}

@@ -79,10 +79,10 @@ class MonthlyReportModelView(ScopedModelView):
     class_permission_name = MONTHLY_REPORT
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/monthly-reports"
-    list_title = _l("Monthly reports")
+    list_title = _l("List of monthly reports")
     show_title = _l("Monthly report")
-    edit_title = _l("Monthly report")
-    add_title = _l("Monthly report")
+    edit_title = _l("Write a monthly report")
+    add_title = _l("Write a monthly report")
     show_template = "monthly/show.html"
     label_columns = REPORT_LABELS
     list_columns = ["org", "month", "status_label", "colour_badge", "first_submitted_on", "submitted_on"]

@@ -16,6 +16,8 @@ from app.retirees.rules import retiree_problems
 from app.roster.columns import BOOL, CHOICE, COLUMNS, COLUMNS_BY_KEY, DATE, ORG, RESIDENT_ID, TEXT
 from app.roster.reader import parse_date
 from app.security.scope import check_write
+from app.text import Bilingual
+from app.tibetan import forms
 
 CHUNK = 900  # IN-list size that every database accepts
 TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "✓", "√", "ཡིན", "ཡིན།", "ཡོད", "ཡོད།"}
@@ -216,8 +218,8 @@ def plan_import(sheet, enterprise):
         if number in existing and existing[number][1] != enterprise.id:
             holder = holders.get(existing[number][1])
             plan.problems.append(Problem(row_number, header["resident_id"], str(
-                _l("This resident ID number is already registered by %(enterprise)s.",
-                   enterprise=holder.name if holder else "?"))))
+                _l("This resident ID number is already registered by %(enterprise_agt)s.",
+                   **forms(enterprise=Bilingual.of_org(holder) if holder else "?")))))
             continue
         current = own_rows.get(number)
         candidate = RetireeDraft(enterprise=enterprise, enterprise_id=enterprise.id)
