@@ -10,6 +10,7 @@ from flask import make_response, render_template
 from flask_babel import force_locale
 
 FONTS = pathlib.Path(__file__).resolve().parent.parent / "static" / "fonts"
+LANG_NAMES = {"zh": "中文", "bo": "བོད་ཡིག", "both": "བོད་ཡིག-中文"}  # the names the language switch shows
 
 
 def bilingual(value):
@@ -79,3 +80,15 @@ def harfbuzz_subsetting():
     except ImportError:
         return False
     return harfbuzz_subset is not None
+
+
+def download_name(title, *parts, ext="pdf"):
+    """A file name in the reader's language: the document's title (without a Tibetan closing shad) and its
+    number or month, e.g. 月度报告-2020-07.pdf / ཟླ་རེའི་སྙན་ཞུ-2020-07.pdf. A msgid inside an f-string is never
+    extracted for translation, which is how these names stayed English."""
+    import re
+
+    from app.tibetan import bare
+
+    name = "-".join([bare(str(title))] + [str(p) for p in parts if p not in (None, "")])
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", name) + f".{ext}"

@@ -78,3 +78,57 @@ def test_login_page_labels_in_tibetan_have_no_colon(app):
     assert "གསང་ཨང་།" in html and not SHAD_COLON.search(visible_text(html))
     c.get("/lang/zh")
     assert re.search(r"密码\s*:", visible_text(c.get("/login/").get_data(as_text=True)))
+
+
+def test_downloads_are_named_in_the_readers_language(app, as_user):
+    from urllib.parse import unquote
+
+    def name(response):
+        disposition = response.headers["Content-Disposition"]
+        return unquote(disposition.split("filename*=UTF-8''")[-1]) if "filename*=" in disposition else disposition
+
+    zh, bo = as_user("enterprise1", "zh"), as_user("enterprise1", "bo")
+    assert name(zh.get("/roster/template.xlsx")) == "退休人员名册模板.xlsx"
+    assert name(bo.get("/roster/template.xlsx")) == "ལས་རྒན་མི་སྣའི་མིང་ཐོའི་མ་དཔེ.xlsx"
+    sasac_bo = as_user("sasac", "bo")
+    summary = name(sasac_bo.get("/reports/summary.pdf?lang=bo"))
+    assert summary.startswith("ལས་དོན་གནས་ཚུལ་བསྡོམས་རིས-") and summary.endswith(".pdf"), summary
+    assert not re.search(r"[A-Za-z]{3,}", summary.rsplit(".", 1)[0])
+
+
+def test_the_tibetan_template_names_its_sheets_and_lists_in_both_languages(app, as_user):
+    import io
+
+    import openpyxl
+
+    from app.roster.importer import _choice_lookup, _org_lookup
+    from app.roster.columns import COLUMNS_BY_KEY
+    from app.org.models import OrgKind
+
+    book = openpyxl.load_workbook(io.BytesIO(as_user("enterprise1", "bo").get("/roster/template.xlsx").data))
+    assert book.sheetnames[0].startswith("འགེང་ཚུལ") and "填表说明" in book.sheetnames[0]
+    roster = next(n for n in book.sheetnames if "花名册" in n)
+    assert roster.startswith("མིང་ཐོ")
+    lists = book[next(n for n in book.sheetnames if "选项" in n)]
+    values = [c.value for col in lists.iter_cols() for c in col if c.value]
+    assert "ཕོ། 男" in values
+    assert any(v.startswith("སྣེ་གདོང་ཆུས") and v.endswith("乃东区") for v in values), values[:40]
+    # every value offered is one the importer reads
+    with app.app_context():
+        genders = _choice_lookup(COLUMNS_BY_KEY["gender"])
+        assert genders["ཕོ། 男".lower()] == "M"
+        counties = _org_lookup(OrgKind.COUNTY)
+        assert counties["སྣེ་གདོང་ཆུས། 乃东区"].code == "540502"
+    # the instructions lead with Tibetan
+    first = book[book.sheetnames[0]].cell(row=1, column=1).value
+    assert any("\u0f00" <= ch <= "\u0fff" for ch in first)
+
+
+def test_file_inputs_are_labelled_in_the_users_language(app, as_user):
+    html = as_user("enterprise1", "bo").get("/roster/").get_data(as_text=True)
+    picker = re.search(r'<span class="file-picker">(.*?)</span>\s*</span>|<span class="file-picker">(.*?)</label>', html, re.S)
+    assert picker and 'type="file"' in html
+    text = visible_text(html[html.index('class="file-picker"'):html.index('class="file-picker"') + 900])
+    assert "ཡིག་ཆ་འདེམས་པ" in text and "ཡིག་ཆ་བདམས་མེད" in text
+    html = as_user("enterprise1", "zh").get("/roster/").get_data(as_text=True)
+    assert "选择文件" in html and "未选择文件" in html
