@@ -1,11 +1,11 @@
 """Printable handover documents (WeasyPrint, fonts from static/fonts via file:// URLs, nothing from the
 internet). Bilingual: Tibetan first, Chinese after (DESIGN.md §4)."""
-import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from app import clock
 from app.formatting import local_time
-from app.pdf import bilingual as _both, render_pdf
+from app.pdf import bilingual as _both, document_date, render_pdf
 from app.handover.models import HouseholdCategory, ItemState, Stream
 from app.retirees.models import Category, Ethnicity, Gender, PensionSource
 
@@ -72,7 +72,7 @@ def _person(retiree, case):
 
 
 def _render(template, **context):
-    return render_pdf(template, t=_texts(), printed=datetime.date.today().isoformat(), **context)
+    return render_pdf(template, t=_texts(), printed=document_date(clock.today(), "both"), **context)
 
 
 def handover_list(batch):
