@@ -1,6 +1,8 @@
 """Printable handover documents (WeasyPrint, fonts from static/fonts via file:// URLs, nothing from the
 internet). Bilingual: Tibetan first, Chinese after (DESIGN.md §4)."""
 
+import datetime
+
 from flask_babel import lazy_gettext as _l
 
 from app import clock
@@ -78,7 +80,15 @@ def _render(template, **context):
 def handover_list(batch):
     rows = [(i + 1, _person(c.retiree, c)) for i, c in enumerate(batch.cases)]
     return _render("handover/pdf_handover_list.html", batch=batch, rows=rows,
-                   submitted=local_time(batch.submitted_on), accepted=local_time(batch.accepted_on))
+                   submitted=_formal(batch.submitted_on), accepted=_formal(batch.accepted_on))
+
+
+def _formal(timestamp):
+    """A step's time on the list's date line: the formal date in both languages, then the Beijing time."""
+    if timestamp is None:
+        return ""
+    local = datetime.datetime.strptime(local_time(timestamp), "%Y-%m-%d %H:%M:%S")
+    return document_date(local, "both") + f" {local:%H:%M}"
 
 
 def confirmation_form(case):
