@@ -177,6 +177,8 @@ def particle_problems(text):
             problems.append(f"a particle typed after %({key})s")
         if key in FREE_TEXT and re.match(r"\s*[\u0f40-\u0fbc]", rest):
             problems.append(f"Tibetan right after %({key})s, which keeps its closing shad")
+        if key in FREE_TEXT and re.match(r"\s*\u0f0d", rest):
+            problems.append(f"a shad after %({key})s, which brings its own (།།)")
     return problems
 
 
@@ -188,6 +190,8 @@ def test_the_particle_check_catches_hand_written_particles():
     assert not particle_problems("%(unit_gen)sལྟ་ཞིབ།")
     assert not particle_problems("%(name_in)sལ་སྡེ་ཁུལ།")
     assert not particle_problems("ཡིག་རྟགས་%(n)sལས་བརྒལ་ཡོད།")
+    assert particle_problems("འཕྲེད་སྟར་ཨང་%(row)s། %(column)s ། %(message)s")
+    assert not particle_problems("འཕྲེད་སྟར་ཨང་%(row)s། %(column)s %(message)s")
 
 
 def test_no_tibetan_message_places_a_particle_after_a_placeholder_by_hand():
