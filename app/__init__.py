@@ -49,6 +49,9 @@ def create_app(config_object="config.Config"):
         auth.init_app(app)  # idle timeout, forced password change, trusted proxies
         audit.init_app(app)  # exports, bulk reads and refused accesses are audited
         i18n.init_app(app)
+        from app import breadcrumbs
+
+        breadcrumbs.init_app(app)
         views.register(appbuilder)
         from app.notify import views as inbox
 

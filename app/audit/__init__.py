@@ -157,15 +157,18 @@ def describe_value(model, column, value):
 def describe_changes(model, changes, masked=True):
     """'字段: 旧 → 新; ...' for the audit pages; system columns (id, timestamps) are left out; personal
     values read "(hidden)" — the field is named, the value is not."""
+    from app.tibetan import with_colon
+
     labels = FIELD_LABELS.get(model, {})
     parts = []
     for column, (old, new) in changes.items():
         if column not in labels:
             continue
         if masked and (is_personal(model, column, old) or is_personal(model, column, new)):
-            parts.append(f"{labels[column]}: {HIDDEN}")
+            parts.append(f"{with_colon(labels[column])}{HIDDEN}")
             continue
-        parts.append(f"{labels[column]}: {describe_value(model, column, old)} → {describe_value(model, column, new)}")
+        parts.append(f"{with_colon(labels[column])}{describe_value(model, column, old)} → "
+                     f"{describe_value(model, column, new)}")
     return "; ".join(parts)
 
 
