@@ -5,7 +5,7 @@ import json
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, inspect as sa_inspect
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session
 
 from app.audit.models import AuditLog
@@ -148,10 +148,14 @@ def record_bulk_create(model, created):
 
     user_id, username = _actor()
     now = datetime.datetime.utcnow()
+    ignored = set(getattr(model, "__audit_ignore__", ()))
+    keys = [c.key for c in model.__table__.columns if c.key not in ignored]
     rows = [{
         "at": now, "user_id": user_id, "username": username, "action": "create", "model": model.__name__,
         "object_id": str(pk), "ip": _ip(),
-        "changes": json.dumps({k: [None, _plain(v)] for k, v in values.items() if v is not None},
+        # the same fields as the flush listener records for one created row: every column that holds a value
+        "changes": json.dumps({k: [None, _plain(pk if k == "id" else values.get(k))] for k in keys
+                               if (pk if k == "id" else values.get(k)) is not None},
                               ensure_ascii=False, default=str),
     } for pk, values in created]
     if rows:
@@ -162,20 +166,42 @@ def _keep_old_value(target, value, oldvalue, initiator):
     return value
 
 
-@event.listens_for(Mapper, "mapper_configured")
 def _load_old_values(mapper, cls):
     """Setting an attribute that was expired (e.g. after a commit) must still load its old value first, or
     the change would be written without an audit row (old and new both unknown to the session)."""
     if getattr(cls, "__audited__", False):
-        for prop in mapper.column_attrs:
-            event.listen(getattr(cls, prop.key), "set", _keep_old_value, active_history=True, retval=True)
+        _keep_old_values_of(cls)
 
 
-@event.listens_for(Session, "after_flush")
 def _record_changes(session, flush_context):
     rows = _rows_for(session)
     if rows:
         session.connection().execute(AuditLog.__table__.insert(), rows)
+
+
+def _keep_old_values_of(cls):
+    from app.events import listen_once
+
+    for prop in sa_inspect(cls).column_attrs:
+        listen_once(getattr(cls, prop.key), "set", _keep_old_value, active_history=True, retval=True)
+
+
+def init_app(app, appbuilder):
+    """Audit every flush of audited models, and the audit log's page. Mappers configured before this call (FAB
+    configures them at start) get their old-value listeners here, later ones through `mapper_configured`."""
+    from flask_babel import lazy_gettext as _l
+    from flask_appbuilder import Model
+
+    from app.audit.views import AuditLogModelView
+    from app.events import listen_once
+
+    listen_once(Mapper, "mapper_configured", _load_old_values)
+    listen_once(Session, "after_flush", _record_changes)
+    for mapper in Model.registry.mappers:
+        if mapper.configured and getattr(mapper.class_, "__audited__", False):
+            _keep_old_values_of(mapper.class_)
+    appbuilder.add_view(AuditLogModelView, "Audit log", icon="fa-history", label=_l("Audit log"),
+                        category="Audit", category_label=_l("Audit"), category_icon="fa-eye")
 
 
 def record_event(action, user=None, username=None):

@@ -423,8 +423,10 @@ class HandoverBatchApi(ScopedModelRestApi):
         super().pre_update(item)
 
 
-register_model(HandoverCase, _l("Handover checklist"), CASE_LABELS, {
-    "household_category": HouseholdCategory.LABELS, "proposal_basis": PlaceBasis.LABELS})
-register_model(HandoverItem, _l("Checklist item"), ITEM_LABELS, {
-    "stream": Stream.LABELS, "state": ItemState.LABELS, "responsible": Side.LABELS})
-register_model(HandoverBatch, _l("Handover batch"), BATCH_LABELS, {"status": BatchStatus.LABELS})
+def register_audit_labels():
+    """Let the audit pages name this stream's models, fields and codes (called from the stream's init_app)."""
+    register_model(HandoverCase, _l("Handover checklist"), CASE_LABELS, {
+        "household_category": HouseholdCategory.LABELS, "proposal_basis": PlaceBasis.LABELS})
+    register_model(HandoverItem, _l("Checklist item"), ITEM_LABELS, {
+        "stream": Stream.LABELS, "state": ItemState.LABELS, "responsible": Side.LABELS})
+    register_model(HandoverBatch, _l("Handover batch"), BATCH_LABELS, {"status": BatchStatus.LABELS})
