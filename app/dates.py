@@ -7,7 +7,10 @@ import unicodedata
 
 from flask_appbuilder.fieldwidgets import DatePickerWidget
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import DateField
+from wtforms.validators import StopValidation
+from wtforms.widgets import html_params
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?$")
@@ -49,6 +52,12 @@ class TypedDatePickerWidget(DatePickerWidget):
         "</div>"
     )
 
+    def __call__(self, field, **kwargs):
+        # the text as typed when it could not be read (FAB's picker shows the parsed value, i.e. nothing)
+        kwargs.setdefault("id", field.id)
+        kwargs.setdefault("name", field.name)
+        return Markup(self.data_template % {"text": html_params(type="text", value=field._value(), **kwargs)})
+
 
 class BusinessDateField(DateField):
     """A date field that reads what `parse_date` reads and shows dates as 2020-06-30."""
@@ -71,3 +80,8 @@ class BusinessDateField(DateField):
         except (ValueError, OverflowError):
             self.data = None
             raise ValueError(str(_l("Not a date (write it as 2020-06-30).")))
+
+    def pre_validate(self, form):
+        # an unreadable date says so, instead of the "required" that DataRequired would put in its place
+        if self.process_errors:
+            raise StopValidation()

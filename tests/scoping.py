@@ -13,7 +13,7 @@ from app.monthly.models import MonthlyReport
 from app.org.models import Organization
 from app.party.models import PartyTransfer
 from app.retirees import idcard
-from app.retirees.models import Retiree
+from app.retirees.models import Retiree, RetireeCorrection
 from app.supervision.models import AccountabilityRecord, SupervisionItem, WorkContact
 
 
@@ -131,6 +131,8 @@ def batch_payload(session, enterprise_code, county_code):
 
 
 SCOPE_CASES += [
+    _followers_case("correction", RetireeCorrection, "/retiree-corrections", "retireecorrection",
+                    users=("enterprise1", "enterprise2", "county1", "county2")),
     _followers_case("handover", HandoverCase, "/handover", "handover"),
     _followers_case("party", PartyTransfer, "/party", "partytransfer"),
     # archives are written by enterprises, counties and the archives, not by townships or communities

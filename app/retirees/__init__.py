@@ -23,3 +23,4 @@ def init_corrections(app, appbuilder):
 
     appbuilder.add_view(views.RetireeCorrectionModelView, "Correction requests", icon="fa-pencil-square-o",
                         label=_l("Correction requests"), category="Retirees")
+    appbuilder.add_api(views.RetireeCorrectionApi)

@@ -257,6 +257,7 @@ class RetireeCorrectionModelView(ScopedModelView):
     validators_columns = {"reason": [DataRequired(), Length(max=500)]}
     base_order = ("id", "desc")
     show_template = "retirees/correction_show.html"
+    method_permission_name = {**ScopedModelView.method_permission_name, "accept": "write", "reject": "write"}
 
     def pre_add(self, item):
         _write(services.request_correction, g.user, item)
@@ -293,6 +294,20 @@ class RetireeCorrectionModelView(ScopedModelView):
         _run_write(services.decide_correction, item, False, request.form.get("note"),
                    success=_l("The correction was rejected."))
         return redirect(url_for(".show", pk=pk))
+
+
+class RetireeCorrectionApi(ScopedModelRestApi):
+    """Correction requests, read-only over REST (asked and decided on the pages, through the service)."""
+
+    datamodel = SQLAInterface(RetireeCorrection)
+    class_permission_name = RETIREE
+    resource_name = "retireecorrection"
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = ["id", "retiree.id", "enterprise.id", "receiving_county.id", "field", "old_value", "new_value",
+                    "reason", "requested_side", "requested_on", "status", "decided_on", "decision_note"]
+    show_columns = list_columns
+    search_columns = ["id", "status", "enterprise", "receiving_county"]
+    label_columns = CORRECTION_LABELS
 
 
 def _run_write(step, *args, success):
