@@ -8,8 +8,9 @@ def init_app(app, appbuilder):
     from app.archives.models import ArchiveTransfer
     from app.retirees import followers
 
+    views.register_audit_labels()  # before add_view: FAB fills the label dicts in place
+
     appbuilder.add_view(views.ArchiveTransferModelView, "Personnel archives", icon="fa-folder-open",
                         label=_l("Personnel archives"), category="Handover")
     appbuilder.add_api(views.ArchiveTransferApi)
     followers.register(ArchiveTransfer)
-    views.register_audit_labels()

@@ -12,6 +12,8 @@ def init_app(app, appbuilder):
     from app.handover.models import HandoverCase
     from app.retirees import followers
 
+    views.register_audit_labels()  # before add_view: FAB fills the label dicts in place
+
     handover = dict(category="Handover", category_label=_l("Handover"), category_icon="fa-exchange")
     appbuilder.add_view(views.HandoverCaseModelView, "Handover checklists", icon="fa-check-square-o",
                         label=_l("Handover checklists"), **handover)
@@ -21,4 +23,3 @@ def init_app(app, appbuilder):
         appbuilder.add_api(api)
     followers.register(HandoverCase)
     listen_once(Session, "before_flush", services.summarize_changed_checklists)
-    views.register_audit_labels()

@@ -8,6 +8,8 @@ def init_app(app, appbuilder):
     from app.monthly import services, views
     from app.notify import register_source
 
+    views.register_audit_labels()  # before add_view: FAB fills the label dicts in place
+
     appbuilder.add_view(views.MonthlyOverviewView, "Monthly reports", icon="fa-calendar-check-o",
                         label=_l("Monthly reports"), category="Supervision")
     appbuilder.add_view_no_menu(views.MonthlyReportModelView)
@@ -15,4 +17,3 @@ def init_app(app, appbuilder):
     register_source("report", services.report_notices)
     register_overdue_counter("report", services.overdue_reports)
     register_overdue_lister("report", services.missing_reports)
-    views.register_audit_labels()

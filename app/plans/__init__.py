@@ -8,9 +8,10 @@ def init_app(app, appbuilder):
     from app.notify import register_source
     from app.plans import services, views
 
+    views.register_audit_labels()  # before add_view: FAB fills the label dicts in place
+
     # The menu opens the overview: every enterprise with its plan's state, those without a plan included.
     appbuilder.add_view(views.ImplementationPlanModelView, "Implementation plans", href="/plans/overview/",
                         icon="fa-file-text-o", label=_l("Implementation plans"), category="Supervision")
     appbuilder.add_api(views.ImplementationPlanApi)
     register_source("plan", services.plan_notices)
-    views.register_audit_labels()

@@ -8,11 +8,12 @@ def init_app(app, appbuilder):
     from app.retirees import followers, views
     from app.retirees.models import RetireeCorrection
 
+    views.register_audit_labels()  # before add_view: FAB fills the label dicts in place
+
     appbuilder.add_view(views.RetireeModelView, "Retiree ledger", icon="fa-address-book", label=_l("Retiree ledger"),
                         category="Retirees", category_label=_l("Retirees"), category_icon="fa-users")
     appbuilder.add_api(views.RetireeApi)
     followers.register(RetireeCorrection)
-    views.register_audit_labels()
 
 
 def init_corrections(app, appbuilder):

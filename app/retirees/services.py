@@ -247,7 +247,7 @@ def _typed(column, text):
     kind = Retiree.__table__.columns[column].type
     text = (text or "").strip()
     if isinstance(kind, Boolean):
-        return text.lower() in ("1", "true", "yes", "是", "ཡིན")
+        return text.rstrip("།").lower() in ("1", "true", "yes", "y", "是", "ཡིན", "ཡོད")
     if isinstance(kind, Date):
         try:
             return parse_date(text)

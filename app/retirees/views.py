@@ -245,7 +245,7 @@ class RetireeCorrectionModelView(ScopedModelView):
     show_columns = ["retiree_name", "enterprise", "receiving_county", "field_label", "old_value", "new_value",
                     "reason", "requested_side_label", "requested_by", "requested_on", "status_label", "decided_by",
                     "decided_on", "decision_note"]
-    search_columns = ["status", "enterprise", "receiving_county"]
+    search_columns = ["id", "status", "enterprise", "receiving_county"]
     add_columns = ["retiree", "field", "new_value", "reason"]
     edit_columns = ["reason"]
     add_form_extra_fields = {

@@ -8,6 +8,8 @@ def init_app(app, appbuilder):
     from app.notify import register_source
     from app.supervision import services, views
 
+    views.register_audit_labels()  # before add_view: FAB fills the label dicts in place
+
     supervision = dict(category="Supervision")
     appbuilder.add_view(views.SupervisionItemModelView, "Supervision items", icon="fa-bell",
                         label=_l("Supervision items"), **supervision)
@@ -23,4 +25,3 @@ def init_app(app, appbuilder):
     register_source(services.KIND, services.open_item_notices)
     register_overdue_counter(services.KIND, services.overdue_items)
     register_overdue_lister(services.KIND, services.items_needing_attention)
-    views.register_audit_labels()

@@ -8,10 +8,11 @@ def init_app(app, appbuilder):
     from app.notify import register_source
     from app.workplan import services, views
 
+    views.register_audit_labels()  # before add_view: FAB fills the label dicts in place
+
     appbuilder.add_view(views.WorkTaskModelView, "Work plan", icon="fa-tasks", label=_l("Work plan"),
                         category="Supervision", category_label=_l("Supervision"), category_icon="fa-gavel")
     appbuilder.add_api(views.WorkTaskApi)
     register_overdue_lister("task", services.tasks_needing_attention)
     register_overdue_counter("task", services.overdue_tasks)
     register_source("task", services.task_notices)
-    views.register_audit_labels()
