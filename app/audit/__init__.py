@@ -144,22 +144,26 @@ def _rows_for(session):
 def record_bulk_create(model, created):
     """Audit rows for rows inserted in bulk (a Core INSERT bypasses the flush listener below):
     `created` is a list of (primary key, {column: value})."""
-    from app.extensions import db
-
     user_id, username = _actor()
     now = datetime.datetime.utcnow()
+    ip = _ip()
+    name = model.__name__
     ignored = set(getattr(model, "__audit_ignore__", ()))
-    keys = [c.key for c in model.__table__.columns if c.key not in ignored]
-    rows = [{
-        "at": now, "user_id": user_id, "username": username, "action": "create", "model": model.__name__,
-        "object_id": str(pk), "ip": _ip(),
+    keys = [c.key for c in model.__table__.columns if c.key not in ignored and c.key != "id"]
+    dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    rows = []
+    for pk, values in created:
         # the same fields as the flush listener records for one created row: every column that holds a value
-        "changes": json.dumps({k: [None, _plain(pk if k == "id" else values.get(k))] for k in keys
-                               if (pk if k == "id" else values.get(k)) is not None},
-                              ensure_ascii=False, default=str),
-    } for pk, values in created]
-    if rows:
-        db.session.execute(AuditLog.__table__.insert(), rows)
+        changes = {"id": [None, pk]}
+        for k in keys:
+            v = values.get(k)
+            if v is not None:
+                changes[k] = [None, v.isoformat() if isinstance(v, (datetime.date, datetime.datetime)) else v]
+        rows.append({"at": now, "user_id": user_id, "username": username, "action": "create", "model": name,
+                     "object_id": str(pk), "ip": ip, "changes": dumps(changes)})
+    from app.bulk import insert_rows
+
+    insert_rows(AuditLog.__table__, rows)
 
 
 def _keep_old_value(target, value, oldvalue, initiator):

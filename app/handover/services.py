@@ -57,12 +57,20 @@ def cluster_county_of(session, enterprise_id):
 _UNSET = object()
 
 
+def place_units(orgs):
+    """(townships, communities) among `orgs`, for proposing many places at once."""
+    from app.org.models import OrgKind
+
+    return ([o for o in orgs if o.kind == OrgKind.TOWNSHIP], [o for o in orgs if o.kind == OrgKind.COMMUNITY])
+
+
 def proposal_for(session, retiree, units=None, cluster_county=_UNSET):
     """The receiving place the policy proposes for a retiree (`cluster_county`: known already, e.g. for a whole
     import of one enterprise)."""
     from app.org.cache import all_orgs
 
-    orgs = units if units is not None else all_orgs()
+    townships, communities = units if isinstance(units, tuple) else place_units(
+        units if units is not None else all_orgs())
     enterprise = retiree.enterprise or (session.get(Organization, retiree.enterprise_id)
                                         if retiree.enterprise_id else None)
     insured = retiree.insured_county or (session.get(Organization, retiree.insured_county_id)
@@ -77,8 +85,7 @@ def proposal_for(session, retiree, units=None, cluster_county=_UNSET):
         retiree.category, insured_county=insured,
         enterprise_county=enterprise.location_county if enterprise else None,
         cluster_county=cluster, liaison_office=liaison, address=retiree.actual_residence or "",
-        townships=[o for o in orgs if o.kind == OrgKind.TOWNSHIP],
-        communities=[o for o in orgs if o.kind == OrgKind.COMMUNITY])
+        townships=townships, communities=communities)
 
 
 def enters_flow(retiree):

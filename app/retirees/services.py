@@ -10,9 +10,10 @@ is not possible at all, `app.security.scope.ScopeError` for a row outside the ac
 import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, inspect as sa_inspect, select
+from sqlalchemy import func, inspect as sa_inspect, select
 
 from app.audit import record_bulk_create
+from app.bulk import ids_by, insert_rows
 from app.extensions import db
 from app.handover import services as handover
 from app.handover.models import HandoverCase, HandoverItem
@@ -26,7 +27,7 @@ from app.retirees.followers import RETIREE_ORG_COLUMNS, copy_scope, delete_follo
 from app.retirees.models import Retiree, RetireeCorrection
 from app.rules import RuleViolation
 from app.security.access import role_codes
-from app.security.scope import check_write, system_actor
+from app.security.scope import ScopeError, check_write, system_actor, user_scope
 from app.steps import Refusal
 
 CHUNK = 900  # IN-list and INSERT batch size that every database accepts
@@ -363,14 +364,10 @@ def _callable_defaults(model, now):
             if c.default is not None and not c.default.is_scalar and c.key not in ("id",)}
 
 
-def _insert_returning(model, rows, key):
-    """INSERT rows in batches; {key value: id}."""
-    ids = {}
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start:start + CHUNK]
-        result = db.session.execute(insert(model).returning(model.id, getattr(model, key)), chunk)
-        ids.update({k: pk for pk, k in result})
-    return ids
+def _insert(model, rows, *key):
+    """INSERT rows in batches; {key value(s): id}, read back by the key (unique per batch)."""
+    insert_rows(model.__table__, rows)
+    return ids_by(model.__table__, key, {row[key[0]] for row in rows})
 
 
 def _full_rows(model, values_list, now):
@@ -386,9 +383,10 @@ def create_many(actor, drafts, side=None):
     stay within the import's time budget)."""
     side = side or side_of(actor)
     now = datetime.datetime.utcnow()
-    units = all_orgs()
+    units = handover.place_units(all_orgs())
     cluster = {}
     columns = [c.key for c in Retiree.__table__.columns if c.key != "id"]
+    scope = user_scope(actor)
     records = []
     for draft in drafts:
         values = {c: getattr(draft, c) for c in columns if getattr(draft, c, None) is not None}
@@ -396,9 +394,11 @@ def create_many(actor, drafts, side=None):
         problems = rules.field_problems(side, set_columns(draft), False, creating=True)
         if problems:
             raise RuleViolation(problems)
-        check_write(Retiree(**values), actor)
+        # check_write for a row that is not an ORM object yet: one of its units must lie in the actor's scope
+        if not scope.city_wide and not any(scope.allows_org(values.get(c)) for c in RETIREE_ORG_COLUMNS):
+            raise ScopeError()
     retirees = _full_rows(Retiree, records, now)
-    retiree_ids = _insert_returning(Retiree, retirees, "resident_id")
+    retiree_ids = _insert(Retiree, retirees, "resident_id")
     for row in retirees:
         row["id"] = retiree_ids[row["resident_id"]]
     record_bulk_create(Retiree, [(r["id"], r) for r in retirees])
@@ -417,7 +417,7 @@ def create_many(actor, drafts, side=None):
         plans.append((row["id"], handover.dependent_rows(draft, scope, proposal)))
 
     cases = _full_rows(HandoverCase, [dict(p["case"], retiree_id=rid) for rid, p in plans], now)
-    case_ids = _insert_returning(HandoverCase, cases, "retiree_id")
+    case_ids = _insert(HandoverCase, cases, "retiree_id")
     for row in cases:
         row["id"] = case_ids[row["retiree_id"]]
     items = _full_rows(HandoverItem, [dict(item, case_id=case_ids[rid]) for rid, p in plans for item in p["items"]],
@@ -429,14 +429,11 @@ def create_many(actor, drafts, side=None):
         if not rows:
             continue
         if key is None:  # items: (case, stream) is unique
-            for start in range(0, len(rows), CHUNK):
-                chunk = rows[start:start + CHUNK]
-                result = db.session.execute(insert(model).returning(model.id, model.case_id, model.stream), chunk)
-                ids = {(c, s): pk for pk, c, s in result}
-                for row in chunk:
-                    row["id"] = ids[(row["case_id"], row["stream"])]
+            ids = _insert(model, rows, "case_id", "stream")
+            for row in rows:
+                row["id"] = ids[(row["case_id"], row["stream"])]
         else:
-            ids = _insert_returning(model, rows, key)
+            ids = _insert(model, rows, key)
             for row in rows:
                 row["id"] = ids[row[key]]
     record_bulk_create(HandoverCase, [(r["id"], r) for r in cases])
