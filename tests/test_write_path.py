@@ -519,3 +519,26 @@ def test_correction_request_is_decided_by_the_other_side(app, as_user):
         db.session.get(Retiree, rid).name_zh = old
         db.session.commit()
         db.session.remove()
+
+
+def test_ensure_checklists_gives_old_bulk_imports_their_rows(app, runner):
+    """Retirees written without the service (as the old bulk import did) get their rows from the command."""
+    number = idcard.make("540502", BORN, 87, False)
+    with app.app_context():
+        enterprise = db.session.scalar(select(Organization.id).where(Organization.code == "E-S02"))
+        db.session.execute(Retiree.__table__.insert().values(
+            enterprise_id=enterprise, name_zh="旧导入", gender="F", ethnicity="tibetan", resident_id=number,
+            birth_date=BORN, retirement_date=datetime.date(2017, 4, 1), category="in_region", is_lixiu=False,
+            party_member=True, leader_cadre=False, special_unit=False, pension_source="basic_insurance",
+            medical_local=True, deceased=False, created_on=datetime.datetime.utcnow(),
+            changed_on=datetime.datetime.utcnow()))
+        db.session.commit()
+        db.session.remove()
+    try:
+        result = runner.invoke(args=["ensure-checklists"])
+        assert result.exit_code == 0 and "checklists added: 1" in result.output, result.output
+        rows = _snapshot(app, number)
+        assert len(rows["items"]) == 8 and len(rows["PartyTransfer"]) == 1 and len(rows["ArchiveTransfer"]) == 1
+        assert "checklists added: 0" in runner.invoke(args=["ensure-checklists"]).output
+    finally:
+        _remove(app, number)

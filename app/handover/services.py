@@ -219,8 +219,10 @@ def summary_sql():
 def ensure_cases(session):
     """Give every retiree in the flow who has none a checklist (retirees entered before the handover existed)."""
     have = select(HandoverCase.retiree_id)
+    have_archive = select(ArchiveTransfer.retiree_id)  # the rows come together: never a second set
     missing = session.scalars(select(Retiree).where(
-        Retiree.is_lixiu.is_(False), Retiree.deceased.is_(False), Retiree.id.not_in(have))).all()
+        Retiree.is_lixiu.is_(False), Retiree.deceased.is_(False), Retiree.id.not_in(have),
+        Retiree.id.not_in(have_archive))).all()
     units = session.scalars(select(Organization)).all()
     for retiree in missing:
         new_case(session, retiree, units)
