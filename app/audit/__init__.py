@@ -4,73 +4,13 @@ import datetime
 import json
 
 from flask import has_request_context, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session
 
 from app.audit.models import AuditLog
 
-ACTION_LABELS = {
-    "create": _l("Created"),
-    "update": _l("Updated"),
-    "delete": _l("Deleted"),
-    "login": _l("Logged in"),
-    "logout": _l("Logged out"),
-    "login_failed": _l("Failed login"),
-    "download": _l("Downloaded"),
-}
-MODEL_LABELS = {}  # model name -> label
-FIELD_LABELS = {}  # model name -> {column: label}
-VALUE_LABELS = {}  # model name -> {column: {code: label}}
-
-
-def register_model(model, label, field_labels, value_labels=None):
-    """Let the audit pages speak of a model's fields and codes in the reader's language."""
-    name = model.__name__
-    MODEL_LABELS[name] = label
-    labels = dict(field_labels)
-    for rel in getattr(model, "__org_kinds__", {}):
-        if rel in field_labels:
-            labels[f"{rel}_id"] = field_labels[rel]
-    FIELD_LABELS[name] = labels
-    VALUE_LABELS[name] = value_labels or {}
-
-
-def model_label(name):
-    return str(MODEL_LABELS.get(name, name or ""))
-
-
-def _org_name(org_id):
-    from app.org.cache import org_by_id
-
-    org = org_by_id(org_id)
-    return org.name if org is not None else str(org_id)
-
-
-def describe_value(model, column, value):
-    from flask_babel import gettext
-
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return gettext("Yes") if value else gettext("No")
-    codes = VALUE_LABELS.get(model, {}).get(column)
-    if codes and value in codes:
-        return str(codes[value])
-    if column.endswith("_id") and column in FIELD_LABELS.get(model, {}) and isinstance(value, int):
-        return _org_name(value)
-    return str(value)
-
-
-def describe_changes(model, changes):
-    """'字段: 旧 → 新; ...' for the audit pages; system columns (id, timestamps) are left out."""
-    labels = FIELD_LABELS.get(model, {})
-    parts = []
-    for column, (old, new) in changes.items():
-        if column not in labels:
-            continue
-        parts.append(f"{labels[column]}: {describe_value(model, column, old)} → {describe_value(model, column, new)}")
-    return "; ".join(parts)
+from app.audit.labels import (ACTION_LABELS, FIELD_LABELS, MODEL_LABELS, VALUE_LABELS,  # noqa: F401
+                              describe_changes, describe_value, model_label, register_model)
 
 
 def _actor():
@@ -149,7 +89,8 @@ def record_bulk_create(model, created):
     ip = _ip()
     name = model.__name__
     ignored = set(getattr(model, "__audit_ignore__", ()))
-    keys = [c.key for c in model.__table__.columns if c.key not in ignored and c.key != "id"]
+    # "version" (a row version for concurrency) is no business change, as in the flush listener's rows
+    keys = [c.key for c in model.__table__.columns if c.key not in ignored and c.key not in ("id", "version")]
     dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
     rows = []
     for pk, values in created:
@@ -193,8 +134,8 @@ def _keep_old_values_of(cls):
 def init_app(app, appbuilder):
     """Audit every flush of audited models, and the audit log's page. Mappers configured before this call (FAB
     configures them at start) get their old-value listeners here, later ones through `mapper_configured`."""
-    from flask_babel import lazy_gettext as _l
     from flask_appbuilder import Model
+    from flask_babel import lazy_gettext as _l
 
     from app.audit.views import AuditLogModelView
     from app.events import listen_once

@@ -150,7 +150,7 @@ def seed_retirees():
 def create_retirees(rows):
     """The demo's retirees (dicts of column values and units) through the ledger's write service in its
     batched form, acting as the system: the same rows, dependent rows and audit rows as any other path."""
-    with as_system("seed-demo"):
+    with as_system("cli:seed-demo"):
         return services.create_many(None, [RetireeDraft(**row) for row in rows], side=SYSTEM)
 
 

@@ -18,7 +18,8 @@ from app.extensions import db
 from app.forms_common import RuleCheck, coded_select, editing_pk
 from app.retirees import idcard, rules, services
 from app.dates import parse_date
-from app.retirees.codes import CORRECTABLE_FIELDS, Category, EndReason, Ethnicity, Gender, PensionSource
+from app.retirees.codes import (CORRECTABLE_FIELDS, SIDE_LABELS, Category, CorrectionStatus, EndReason, Ethnicity,
+                                Gender, PensionSource)
 from app.retirees.labels import CORRECTION_LABELS, LABELS
 from app.retirees.models import Retiree, RetireeCorrection
 from app.rules import RuleViolation
@@ -329,4 +330,5 @@ def register_audit_labels():
         "gender": Gender.LABELS, "ethnicity": Ethnicity.LABELS, "category": Category.LABELS,
         "pension_source": PensionSource.LABELS, "end_reason": EndReason.LABELS,
     })
-    register_model(RetireeCorrection, _l("Correction request"), CORRECTION_LABELS)
+    register_model(RetireeCorrection, _l("Correction request"), CORRECTION_LABELS, {
+        "status": CorrectionStatus.LABELS, "requested_side": SIDE_LABELS, "field": CORRECTION_FIELDS})
