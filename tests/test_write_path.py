@@ -341,7 +341,9 @@ def _free_retiree(app):
     with app.app_context():
         rid = db.session.scalar(select(Retiree.id).join(HandoverCase, HandoverCase.retiree_id == Retiree.id).join(
             Organization, Organization.id == Retiree.enterprise_id).where(
-            Organization.code == "E-S02", HandoverCase.batch_id.is_(None)).order_by(Retiree.id.desc()).limit(1))
+            Organization.code == "E-S02", HandoverCase.batch_id.is_(None), Retiree.receiving_community_id.is_(None),
+            Retiree.receiving_county_id == select(Organization.id).where(
+                Organization.code == "540502").scalar_subquery()).order_by(Retiree.id.desc()).limit(1))
         db.session.remove()
         return rid
 
@@ -542,3 +544,26 @@ def test_ensure_checklists_gives_old_bulk_imports_their_rows(app, runner):
         assert "checklists added: 0" in runner.invoke(args=["ensure-checklists"]).output
     finally:
         _remove(app, number)
+
+
+def test_township_and_community_are_the_receiving_countys_on_every_path(app, as_user):
+    """The enterprise's form has no township or community for a new record, and its edit is refused; the
+    county assigns them."""
+    ent = as_user("enterprise1")
+    add_form = ent.get("/retirees/add").get_data(as_text=True)
+    assert 'name="receiving_community"' not in add_form and 'name="receiving_county"' in add_form
+    rid = _free_retiree(app)
+    before = _retiree_rows(app, rid)
+    community = org_id(app, "540502-01-01")
+    page = _edit(ent, rid, receiving_township=org_id(app, "540502-01"), receiving_community=community)
+    assert "alert-danger" in page.get_data(as_text=True) or "has-error" in page.get_data(as_text=True)
+    assert _retiree_rows(app, rid) == before
+    county = as_user("county1")
+    r = county.put(f"/api/v1/retiree/{rid}", json={"receiving_township": org_id(app, "540502-01"),
+                                                   "receiving_community": community})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    rows = _retiree_rows(app, rid)
+    # the rows that follow the retiree moved with it
+    assert {r["receiving_community_id"] for name in ("HandoverCase", "ArchiveTransfer") for r in rows[name]} == {
+        community}
+    county.put(f"/api/v1/retiree/{rid}", json={"receiving_township": None, "receiving_community": None})

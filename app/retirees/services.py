@@ -10,13 +10,14 @@ is not possible at all, `app.security.scope.ScopeError` for a row outside the ac
 import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, inspect as sa_inspect, select
+from sqlalchemy import Boolean, Date, func, inspect as sa_inspect, select
 
 from app.audit import record_bulk_create
 from app.bulk import ids_by, insert_rows
 from app.extensions import db
 from app.handover import services as handover
-from app.handover.models import HandoverCase, HandoverItem
+from app.dates import parse_date
+from app.handover.models import HandoverCase, HandoverItem, ItemState, Stream
 from app.org.cache import all_orgs
 from app.org.models import Organization
 from app.party.models import PartyTransfer
@@ -171,8 +172,6 @@ def update_retiree(actor, retiree, side=None, correction=None):
 
 def _party_member_added(retiree):
     """A retiree recorded as a party member later gets a party transfer and an open party stream."""
-    from app.handover.models import ItemState, Stream
-
     with db.session.no_autoflush:
         case = handover.case_of(retiree.id)
         exists = db.session.scalar(select(func.count()).select_from(PartyTransfer).where(
@@ -241,10 +240,6 @@ def _value_text(value):
 
 def _typed(column, text):
     """The column's value from the text a correction carries."""
-    from sqlalchemy import Boolean, Date
-
-    from app.dates import parse_date
-
     kind = Retiree.__table__.columns[column].type
     text = (text or "").strip()
     if isinstance(kind, Boolean):

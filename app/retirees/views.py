@@ -113,7 +113,8 @@ class RetireeModelView(ScopedModelView):
                                                          "receiving_community", "liaison_office"]}),
         (_l("Status"), {"fields": ["deceased", "death_date", "note", "created_on", "changed_on"]}),
     ]
-    add_columns = FORM_COLUMNS
+    # the receiving county assigns township and community (rules.field_problems): a new record has neither
+    add_columns = [c for c in FORM_COLUMNS if c not in ("receiving_township", "receiving_community")]
     edit_columns = FORM_COLUMNS
     add_form_extra_fields = _form_fields()
     edit_form_extra_fields = _form_fields()
