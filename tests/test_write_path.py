@@ -567,3 +567,13 @@ def test_township_and_community_are_the_receiving_countys_on_every_path(app, as_
     assert {r["receiving_community_id"] for name in ("HandoverCase", "ArchiveTransfer") for r in rows[name]} == {
         community}
     county.put(f"/api/v1/retiree/{rid}", json={"receiving_township": None, "receiving_community": None})
+
+
+def test_end_record_form_offers_only_the_reasons_a_side_may_give(app, as_user):
+    rid = _free_retiree(app)
+    ent = as_user("enterprise1").get(f"/retirees/show/{rid}").get_data(as_text=True)
+    assert 'id="end-record-form"' in ent and 'value="duplicate"' in ent
+    county = as_user("county1").get(f"/retirees/show/{rid}").get_data(as_text=True)
+    assert 'id="end-record-form"' in county and 'value="deceased"' in county and 'value="duplicate"' not in county
+    leader = as_user("leader").get(f"/retirees/show/{rid}").get_data(as_text=True)
+    assert 'id="end-record-form"' not in leader

@@ -20,12 +20,13 @@ from app.handover.models import (
     Stream,
 )
 from app.archives.models import ArchiveTransfer, Custodian, Destination
+from app.org.cache import all_orgs
 from app.org.models import Organization, OrgKind
 from app.party.models import PartyTransfer
 from app.retirees.followers import follow
 from app.retirees.models import Retiree
 from app.security.access import role_codes
-from app.security.scope import in_scope
+from app.security.scope import in_scope, scope
 from app.steps import Refusal, refuse_if as _refuse_if  # noqa: F401  (views catch services.Refusal)
 
 
@@ -59,16 +60,12 @@ _UNSET = object()
 
 def place_units(orgs):
     """(townships, communities) among `orgs`, for proposing many places at once."""
-    from app.org.models import OrgKind
-
     return ([o for o in orgs if o.kind == OrgKind.TOWNSHIP], [o for o in orgs if o.kind == OrgKind.COMMUNITY])
 
 
 def proposal_for(session, retiree, units=None, cluster_county=_UNSET):
     """The receiving place the policy proposes for a retiree (`cluster_county`: known already, e.g. for a whole
     import of one enterprise)."""
-    from app.org.cache import all_orgs
-
     townships, communities = units if isinstance(units, tuple) else place_units(
         units if units is not None else all_orgs())
     enterprise = retiree.enterprise or (session.get(Organization, retiree.enterprise_id)
@@ -419,8 +416,6 @@ def return_batch(actor, batch, reason):
 
 def eligible_cases(batch):
     """The enterprise's cases that may still join this batch (same receiving place, no batch yet)."""
-    from app.security.scope import scope
-
     query = select(HandoverCase).join(Retiree, HandoverCase.retiree_id == Retiree.id).where(
         HandoverCase.enterprise_id == batch.enterprise_id, HandoverCase.batch_id.is_(None),
         HandoverCase.place_confirmed_on.is_not(None), Retiree.deceased.is_(False),

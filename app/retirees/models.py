@@ -12,6 +12,7 @@ from app.retirees.codes import Category, Ethnicity, Gender, PensionSource  # noq
 from app.retirees.codes import SIDE_LABELS, CorrectionStatus
 from app.retirees.labels import LABELS
 from app.retirees.rules import retiree_problems
+from app.security.access import sees_full_resident_id
 
 
 def _label(labels, value):
@@ -87,8 +88,6 @@ class Retiree(Model):
 
     # Display helpers used by list and show pages.
     def resident_id_display(self):
-        from app.security.access import sees_full_resident_id
-
         return self.resident_id if sees_full_resident_id() else idcard.mask(self.resident_id)
 
     def gender_label(self):

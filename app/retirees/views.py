@@ -152,8 +152,13 @@ class RetireeModelView(ScopedModelView):
     def show(self, pk):
         item = self._scoped(pk)
         widgets = self._show(pk)
+        # the reasons this user may end the record with (rules.end_problem): none, a death only, or all
+        side = services.side_of(g.user)
+        reasons = {code: label for code, label in EndReason.LABELS.items()
+                   if rules.end_problem(side, code, "-", False) is None}
         return self.render_template(self.show_template, pk=pk, title=self.show_title, widgets=widgets,
-                                    related_views=[], retiree=item, end_reasons=EndReason.LABELS)
+                                    related_views=[], retiree=item, end_reasons=reasons,
+                                    all_reasons=EndReason.LABELS)
 
     @expose("/<int:pk>/end", methods=["POST"])
     @has_access
