@@ -59,17 +59,45 @@ def _diff(obj, kind):
     return changes
 
 
+def created_with(model, row):
+    """What the audit row of a parent created together with this child says of it (`__audit_created_with__`:
+    (parent relationship, key in the parent's row, the child's fields))."""
+    _parent, _key, fields = model.__audit_created_with__
+    return {f: _plain(row[f] if isinstance(row, dict) else getattr(row, f)) for f in fields}
+
+
+def _children_created_with_parents(session):
+    """Rows created in the same flush as their parent (a checklist's items with the checklist): recorded inside
+    the parent's audit row, one row per record the user made instead of one per item."""
+    inside = {}
+    for obj in session.new:
+        spec = getattr(type(obj), "__audit_created_with__", None)
+        if spec is not None:
+            parent = getattr(obj, spec[0], None)
+            if parent is not None and parent in session.new:
+                inside.setdefault(id(parent), (spec[1], []))[1].append(obj)
+    return inside
+
+
 def _rows_for(session):
     user_id, username = _actor()
     now = datetime.datetime.utcnow()
     rows = []
+    inside = _children_created_with_parents(session)
+    skip = {id(child) for _key, children in inside.values() for child in children}
     for kind, objs in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
         for obj in objs:
             if not getattr(type(obj), "__audited__", False):
                 continue
+            if kind == "create" and id(obj) in skip:
+                continue
             if kind == "update" and not session.is_modified(obj, include_collections=False):
                 continue
             changes = _diff(obj, kind)
+            if kind == "create" and id(obj) in inside:
+                key, children = inside[id(obj)]
+                children.sort(key=lambda c: c.id)
+                changes[key] = [None, [created_with(type(c), c) for c in children]]
             if kind == "update" and not changes:
                 continue
             pk = sa_inspect(obj).mapper.primary_key_from_instance(obj)
@@ -81,9 +109,10 @@ def _rows_for(session):
     return rows
 
 
-def record_bulk_create(model, created):
+def record_bulk_create(model, created, inside=None):
     """Audit rows for rows inserted in bulk (a Core INSERT bypasses the flush listener below):
-    `created` is a list of (primary key, {column: value})."""
+    `created` is a list of (primary key, {column: value}); `inside`: {primary key: {key: [child summaries]}}
+    for children created with the row (see `_children_created_with_parents`)."""
     user_id, username = _actor()
     now = datetime.datetime.utcnow()
     ip = _ip()
@@ -100,6 +129,8 @@ def record_bulk_create(model, created):
             v = values.get(k)
             if v is not None:
                 changes[k] = [None, v.isoformat() if isinstance(v, (datetime.date, datetime.datetime)) else v]
+        for key, children in (inside or {}).get(pk, {}).items():
+            changes[key] = [None, children]
         rows.append({"at": now, "user_id": user_id, "username": username, "action": "create", "model": name,
                      "object_id": str(pk), "ip": ip, "changes": dumps(changes)})
     from app.bulk import insert_rows

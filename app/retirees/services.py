@@ -12,7 +12,7 @@ import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, func, inspect as sa_inspect, select
 
-from app.audit import record_bulk_create
+from app.audit import created_with, record_bulk_create
 from app.bulk import ids_by, insert_rows
 from app.extensions import db
 from app.handover import services as handover
@@ -431,8 +431,11 @@ def create_many(actor, drafts, side=None):
             ids = _insert(model, rows, key)
             for row in rows:
                 row["id"] = ids[row[key]]
-    record_bulk_create(HandoverCase, [(r["id"], r) for r in cases])
-    record_bulk_create(HandoverItem, [(r["id"], r) for r in items])
+    # a checklist's items are listed in the checklist's audit row, as the flush listener records them
+    listed = {}
+    for row in sorted(items, key=lambda r: r["id"]):
+        listed.setdefault(row["case_id"], {"items": []})["items"].append(created_with(HandoverItem, row))
+    record_bulk_create(HandoverCase, [(r["id"], r) for r in cases], inside=listed)
     record_bulk_create(PartyTransfer, [(r["id"], r) for r in parties])
     record_bulk_create(ArchiveTransfer, [(r["id"], r) for r in archives])
     return [r["id"] for r in retirees]
