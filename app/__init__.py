@@ -45,6 +45,9 @@ def create_app(config_object="config.Config"):
         from app import cli, errors, i18n, views
 
         i18n.init_app(app)
+        from app import breadcrumbs
+
+        breadcrumbs.init_app(app)
         views.register(app, appbuilder)  # each stream's init_app, in menu order
         errors.init_app(app)
         cli.init_app(app)

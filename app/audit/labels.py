@@ -2,6 +2,8 @@
 labels from its init_app (register_model); the AuditLog rows describe their changes with them."""
 from flask_babel import gettext, lazy_gettext as _l
 
+from app.tibetan import with_colon
+
 ACTION_LABELS = {
     "create": _l("Created"),
     "update": _l("Updated"),
@@ -59,5 +61,6 @@ def describe_changes(model, changes):
     for column, (old, new) in changes.items():
         if column not in labels:
             continue
-        parts.append(f"{labels[column]}: {describe_value(model, column, old)} → {describe_value(model, column, new)}")
+        parts.append(f"{with_colon(labels[column])}{describe_value(model, column, old)} → "
+                     f"{describe_value(model, column, new)}")
     return "; ".join(parts)

@@ -26,6 +26,7 @@ from app.handover.models import (
 )
 from app.org.models import Organization, OrgKind
 from app.handover.models import RETIREE_ROW_LABELS
+from app.dates import parse_date
 from app.rules import RuleViolation
 from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import role_codes
@@ -81,11 +82,10 @@ ACTIONS = {"set_item": "write", "place": "write", "receive": "write", "confirmat
 
 
 def _date(value):
-    if not value:
-        return None
+    """A typed date, read by the one parser (app/dates.py: 2020-06-30, 20200630, 2020年6月30日 ...)."""
     try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
+        return parse_date(value)
+    except (ValueError, OverflowError):
         raise services.Refusal(_l("Not a valid date value."))
 
 
@@ -196,11 +196,12 @@ class HandoverCaseModelView(ScopedModelView):
     @expose("/<int:pk>/confirmation.pdf")
     @has_access
     def confirmation_pdf(self, pk):
-        from app.handover.pdf import confirmation_form
-        from app.pdf import pdf_response
+        from app.handover.pdf import TEXT, confirmation_form
+        from app.text import Bilingual
+        from app.pdf import download_name, pdf_response
 
         case = self._scoped(pk)
-        return pdf_response(confirmation_form(case), f"confirmation-{case.id}.pdf")
+        return pdf_response(confirmation_form(case), download_name(TEXT["form_title"], Bilingual(case.retiree.name_zh, case.retiree.name_bo)))
 
 
 def _all_orgs():
@@ -328,11 +329,11 @@ class HandoverBatchModelView(ScopedModelView):
     @expose("/<int:pk>/handover-list.pdf")
     @has_access
     def handover_list_pdf(self, pk):
-        from app.handover.pdf import handover_list
-        from app.pdf import pdf_response
+        from app.handover.pdf import TEXT, handover_list
+        from app.pdf import download_name, pdf_response
 
         batch = self._scoped(pk)
-        return pdf_response(handover_list(batch), f"handover-list-{batch.id}.pdf")
+        return pdf_response(handover_list(batch), download_name(TEXT["list_title"], batch.number()))
 
 
 class HandoverStatsView(BaseView):

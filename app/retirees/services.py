@@ -30,6 +30,8 @@ from app.rules import RuleViolation
 from app.security.access import role_codes
 from app.security.scope import ScopeError, check_write, system_actor, user_scope
 from app.steps import Refusal
+from app.text import Bilingual
+from app.tibetan import forms
 
 CHUNK = 900  # IN-list and INSERT batch size that every database accepts
 # Columns a write may set; the rest (id, timestamps, end of record) only the service sets.
@@ -62,7 +64,8 @@ def duplicate_holder(number, exclude_id=None):
 def duplicate_problem(number, exclude_id=None):
     holder = duplicate_holder(number, exclude_id)
     if holder is not None:
-        return _l("This resident ID number is already registered by %(enterprise)s.", enterprise=holder.name)
+        return _l("This resident ID number is already registered by %(enterprise_agt)s.",
+                  **forms(enterprise=Bilingual.of_org(holder)))
     return None
 
 

@@ -1,7 +1,7 @@
 """retiree end of record and correction requests
 
 Revision ID: a10w00000001
-Revises: 7b341a4699a8
+Revises: a13t00000001
 Create Date: 2026-11-28 09:45:00
 
 A record with handover steps behind it ends with a reason instead of being deleted; a locked record is corrected
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = 'a10w00000001'
-down_revision = '7b341a4699a8'
+down_revision = 'a13t00000001'
 branch_labels = None
 depends_on = None
 
