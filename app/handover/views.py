@@ -1,6 +1,5 @@
 """Handover pages and REST API: configuration on the scoped bases; every step is a POST that calls one
 function of `services.py` with the acting user."""
-import datetime
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
