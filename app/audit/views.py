@@ -27,6 +27,28 @@ def _day(value):
         abort(400)
 
 
+# Jobs run from the command line act under a system name ("cli:import-retirees"); the pages name them in the
+# reader's language.
+SYSTEM_ACTORS = {
+    "cli:import-retirees": _l("Roster import (command line)"),
+    "cli:ensure-checklists": _l("Checklists completed (command line)"),
+    "cli:seed-demo": _l("Demo data"),
+    "cli:supervise": _l("Daily supervision run (command line)"),
+    "cli:report-summary": _l("Summary report (command line)"),
+    "cli:report-monthly": _l("Monthly report (command line)"),
+    "cli:audit-prune": _l("Audit pruning (command line)"),
+    "cli:sync-roles": _l("Role synchronisation (command line)"),
+}
+
+
+def actor_name(username):
+    if username in SYSTEM_ACTORS:
+        return str(SYSTEM_ACTORS[username])
+    if username and username.startswith("cli:"):
+        return str(_l("Command line job"))
+    return username or ""
+
+
 class AuditLogModelView(ScopedModelView):
     """Read and filter only: no role holds can_write on the audit log, and the routes are closed too.
     Personal values are masked on every page and in the export (AuditLog.changes_display)."""
@@ -58,7 +80,7 @@ class AuditLogModelView(ScopedModelView):
     show_columns = ["at", "username", "action_label", "model_label", "object_id", "changes_display", "ip"]
     search_columns = ["at", "username", "action", "model", "object_id"]
     base_order = ("at", "desc")
-    formatters_columns = {}  # timestamps read in local time through the base view
+    formatters_columns = {"username": actor_name}  # timestamps read in local time through the base view
 
     def add(self):
         abort(404)
@@ -95,7 +117,7 @@ class AuditLogModelView(ScopedModelView):
             writer.writerow(header)
             for entry in db.session.scalars(query.execution_options(yield_per=1000)):
                 writer.writerow([entry.id, local_time(entry.at)] + [_cell(v) for v in (
-                    entry.username, entry.action_label(), entry.model_label(), entry.object_id,
+                    actor_name(entry.username), entry.action_label(), entry.model_label(), entry.object_id,
                     entry.changes_display(), entry.ip)] + [entry.hash or ""])
                 if buffer.tell() > 64 * 1024:
                     yield buffer.getvalue()

@@ -92,6 +92,8 @@ class OrganizationApi(ScopedModelRestApi):
             raise RuleViolation({"id": [refusal.message]}) from None
 
 
-register_model(Organization, _l("Organization unit"), LABELS, {
-    "kind": OrgKind.LABELS, "ownership_level": OwnershipLevel.LABELS,
-})
+def register_audit_labels():
+    """Let the audit pages name this stream's models, fields and codes (called from the stream's init_app)."""
+    register_model(Organization, _l("Organization unit"), LABELS, {
+        "kind": OrgKind.LABELS, "ownership_level": OwnershipLevel.LABELS,
+    })

@@ -29,7 +29,7 @@ def sync_roles(appbuilder):
         from app.audit import record_event
         from app.security.scope import as_system
 
-        with as_system("sync-roles"):
+        with as_system("cli:sync-roles"):
             record_event("roles_synced", model="Role", changes=changed, commit=False)
     sm.session.commit()
     return report

@@ -1,7 +1,7 @@
 """security controls: session generation, password age, forced change, shared counters, audit hash chain
 
 Revision ID: a11a00000001
-Revises: a13t00000001
+Revises: a10w00000001
 Create Date: 2026-11-28 09:10:00
 
 Issue 11: sessions revoked at logout/password change (session_generation), password expiry and a forced
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = 'a11a00000001'
-down_revision = 'a13t00000001'
+down_revision = 'a10w00000001'
 branch_labels = None
 depends_on = None
 
