@@ -214,35 +214,6 @@ def init_app(app, appbuilder):
 def record_event(action, user=None, username=None, model=None, object_id=None, changes=None, commit=True):
     """One entry of its own kind (login, password reset, export…), committed unless told otherwise.
     The actor is `user`/`username` when given, else the current user."""
-=======
-def _keep_old_values_of(cls):
-    from app.events import listen_once
-
-    for prop in sa_inspect(cls).column_attrs:
-        listen_once(getattr(cls, prop.key), "set", _keep_old_value, active_history=True, retval=True)
-
-
-def init_app(app, appbuilder):
-    """Audit every flush of audited models, and the audit log's page. Mappers configured before this call (FAB
-    configures them at start) get their old-value listeners here, later ones through `mapper_configured`."""
-    from flask_appbuilder import Model
-    from flask_babel import lazy_gettext as _l
-
-    from app.audit.views import AuditLogModelView
-    from app.events import listen_once
-
-    listen_once(Mapper, "mapper_configured", _load_old_values)
-    listen_once(Session, "after_flush", _record_changes)
-    for mapper in Model.registry.mappers:
-        if mapper.configured and getattr(mapper.class_, "__audited__", False):
-            _keep_old_values_of(mapper.class_)
-    appbuilder.add_view(AuditLogModelView, "Audit log", icon="fa-history", label=_l("Audit log"),
-                        category="Audit", category_label=_l("Audit"), category_icon="fa-eye")
-
-
-def record_event(action, user=None, username=None):
-    """A login-type event, committed on its own."""
->>>>>>> main
     from app.extensions import db
 
     if user is None and username is None:
