@@ -12,3 +12,7 @@ from app.uploads import StoredFile  # noqa: F401,E402
 from app.monthly.models import MonthlyReport, MonthlyReportEvent  # noqa: F401,E402
 from app.supervision import models as _supervision_models  # noqa: F401,E402
 from app.supervision import services as _supervision_services  # noqa: F401,E402  (inbox source, overdue counter)
+from app.expenses.models import ExpenseHandling, ExpenseItem, ExpenseReview, LifeExpectancy  # noqa: F401,E402
+from app.assets.models import RetireeAsset  # noqa: F401,E402
+from app.staffing.models import StaffingRecord, StaffPlacement  # noqa: F401,E402
+from app.funding.models import FundingRecord  # noqa: F401,E402

@@ -14,6 +14,7 @@ from wtforms.fields.core import UnboundField
 from app.extensions import db
 from app.formatting import blank_if_none, local_time, yes_no
 from app.rules import RuleViolation
+from app.steps import Refusal
 from app.security.scope import (
     OrgChoiceFilter,
     ScopeError,
@@ -229,6 +230,9 @@ class ScopedModelRestApi(ModelRestApi):
         except RuleViolation as e:
             db.session.rollback()
             return self.response_422(message=e.messages)
+        except Refusal as e:
+            db.session.rollback()
+            return self.response(403, message=e.message)
 
     def post_headless(self):
         return self._guarded(super().post_headless)

@@ -55,6 +55,16 @@ def register(appbuilder):
     appbuilder.add_view_no_menu(LeadingGroupMemberModelView)
     appbuilder.add_link("Contacts and leading group", href="/contacts/units/", icon="fa-address-card",
                         label=_l("Contacts and leading group"), **supervision)
+    # Money, property and people (policy 二(五), 二(七), 二(八), 四(五)): each stream registers itself.
+    from flask import current_app
+
+    from app.assets import views as asset_views
+    from app.expenses import views as expense_views
+    from app.funding import views as funding_views
+    from app.staffing import views as staffing_views
+
+    for stream in (expense_views, asset_views, staffing_views, funding_views):
+        stream.init_app(current_app, appbuilder)
     appbuilder.add_view(OrganizationModelView, "Organization units", icon="fa-sitemap",
                         label=_l("Organization units"), category="Organizations",
                         category_label=_l("Organizations"), category_icon="fa-building")
