@@ -36,6 +36,9 @@ def save_proposal(actor, asset, new=True):
         raise Refusal(rules.NO_NEW_BUILD if role_codes(actor) & {"township", "community"}
                       else _l("Only an enterprise proposes its assets for transfer."))
     if new:
+        named = asset.enterprise.id if asset.enterprise is not None else asset.enterprise_id
+        if named is not None and named != actor.org_id:
+            raise Refusal(_l("An enterprise proposes only its own assets."))
         asset.enterprise_id = actor.org_id
         asset.status = AssetStatus.PROPOSED
         asset.proposed_at = clock.utcnow()

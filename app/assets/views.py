@@ -58,7 +58,7 @@ class RetireeAssetModelView(ScopedModelView):
     show_template = "assets/show.html"
     label_columns = LABELS
     list_columns = ["enterprise", "name", "kind_label", "book_value", "status_label", "recipient", "current_use"]
-    search_columns = ["enterprise", "name", "kind", "status", "elderly_care"]
+    search_columns = ["id", "enterprise", "name", "kind", "status", "elderly_care"]
     show_columns = ["enterprise", "name", "kind_label", "location", "book_value", "divisible", "status_label",
                     "proposed_at", "reviewed_by", "reviewed_at", "review_comment", "mode_label", "arrangement",
                     "recipient", "handed_over_on", "confirmed_by", "confirmed_at", "current_use", "elderly_care"]
@@ -134,12 +134,13 @@ class RetireeAssetApi(ScopedModelRestApi):
     datamodel = SQLAInterface(RetireeAsset)
     class_permission_name = ASSET
     resource_name = "retireeasset"
+    search_columns = ["id"]
     include_route_methods = {"get", "get_list", "info", "post", "put"}
     list_columns = ["id", "enterprise.id", "name", "kind", "location", "book_value", "divisible", "status", "mode",
                     "arrangement", "recipient.id", "handed_over_on", "current_use", "elderly_care"]
     show_columns = list_columns
-    add_columns = ["name", "kind", "location", "book_value", "divisible"]
-    edit_columns = add_columns
+    add_columns = ["enterprise", "name", "kind", "location", "book_value", "divisible"]
+    edit_columns = ["name", "kind", "location", "book_value", "divisible"]
     label_columns = LABELS
 
     def pre_add(self, item):

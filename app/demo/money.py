@@ -123,53 +123,58 @@ def seed_assets():
 def seed_staffing():
     if not _empty(StaffingRecord):
         return
-    county = _user("county1")
     today = clock.today()
-    rows = staffing_services.overview(county)
-    for index, (unit, n, required, _record, _state, _gap) in enumerate(rows):
-        # the first unit short of one full-time worker, the others staffed, a year of history for the first two
-        full = max(0, required - (1 if index == 0 else 0))
-        if index < 2:
-            old = StaffingRecord(unit=unit, as_of=today - datetime.timedelta(days=365), full_time=0,
-                                 part_time=1)
-            staffing_services.save_staffing(county, old)
-            db.session.add(old)
-        record = StaffingRecord(unit=unit, as_of=today - datetime.timedelta(days=30), full_time=full,
-                                part_time=0 if required else 1)
-        staffing_services.save_staffing(county, record)
-        db.session.add(record)
-    enterprise = _user("enterprise1")
-    for name, former, placement, new in (("次仁", "离退休管理科科员", Placement.TRANSFER, "综合办公室"),
-                                         ("李明", "离退休管理科科长", Placement.CONTRACT, "审计部")):
-        row = StaffPlacement(person_name=name, former_post=former, placement=placement, new_post=new,
-                             placed_on=today - datetime.timedelta(days=200), contract_changed=True)
-        staffing_services.save_placement(enterprise, row)
-        db.session.add(row)
+    for username in ("county1", "county2"):
+        county = _user(username)
+        for index, (unit, n, required, _record, _state, _gap) in enumerate(staffing_services.overview(county)):
+            # the first unit short of one full-time worker, the others staffed; a year of history for two
+            full = max(0, required - (1 if index == 0 else 0))
+            if index < 2:
+                old = StaffingRecord(unit=unit, as_of=today - datetime.timedelta(days=365), full_time=0, part_time=1)
+                staffing_services.save_staffing(county, old)
+                db.session.add(old)
+            record = StaffingRecord(unit=unit, as_of=today - datetime.timedelta(days=30), full_time=full,
+                                    part_time=0 if required else 1)
+            staffing_services.save_staffing(county, record)
+            db.session.add(record)
+    for username, people in (("enterprise1", (("次仁", "离退休管理科科员", Placement.TRANSFER, "综合办公室"),
+                                              ("李明", "离退休管理科科长", Placement.CONTRACT, "审计部"))),
+                             ("enterprise2", (("卓玛", "退休职工服务站干事", Placement.REASSIGNMENT, "客户服务中心"),))):
+        enterprise = _user(username)
+        for name, former, placement, new in people:
+            row = StaffPlacement(person_name=name, former_post=former, placement=placement, new_post=new,
+                                 placed_on=today - datetime.timedelta(days=200), contract_changed=True)
+            staffing_services.save_placement(enterprise, row)
+            db.session.add(row)
     db.session.commit()
 
 
 def seed_funding():
+    """Each county's city share budgeted for the retirees it is to receive (the ledger), disbursed in full in
+    every other county and half in the rest; 乃东区 records its own share too."""
     if not _empty(FundingRecord):
         return
     finance, county = _user("finance"), _user("county1")
     year = clock.today().year
-    rows, quota = funding_services.overview(finance, year)
-    for index, (unit, n, need, _city, _own, _gap) in enumerate(rows[:4]):
-        if not n:
+    expected = dict(db.session.execute(select(Retiree.receiving_county_id, func.count()).where(
+        Retiree.deceased.is_(False), Retiree.is_lixiu.is_(False), Retiree.receiving_county_id.is_not(None))
+        .group_by(Retiree.receiving_county_id)).all())
+    quota = funding_services.quota()
+    rows, _quota = funding_services.overview(finance, year)
+    for index, (unit, _n, _need, _city, _own, _gap) in enumerate(rows):
+        planned = (quota * expected.get(unit.id, 0) / 2).quantize(Decimal("0.01"))
+        if not planned:
             continue
-        half = (need / 2).quantize(Decimal("0.01"))
-        record = FundingRecord(county=unit, year=year, share=Share.CITY, budgeted=half,
-                               disbursed=half if index % 2 == 0 else (half / 2).quantize(Decimal("0.01")),
+        paid = planned if index % 2 == 0 else (planned / 2).quantize(Decimal("0.01"))
+        record = FundingRecord(county=unit, year=year, share=Share.CITY, budgeted=planned, disbursed=paid,
                                disbursed_on=clock.today() - datetime.timedelta(days=60))
         funding_services.save_record(finance, record)
         db.session.add(record)
-    own = next((r for r in rows if r[0].id == county.org_id), None)
-    if own is not None and own[1]:
-        half = (own[2] / 2).quantize(Decimal("0.01"))
-        record = FundingRecord(county_id=county.org_id, year=year, share=Share.COUNTY, budgeted=half, disbursed=half,
-                               disbursed_on=clock.today() - datetime.timedelta(days=45))
-        funding_services.save_record(county, record)
-        db.session.add(record)
+    planned = (quota * expected.get(county.org_id, 0) / 2).quantize(Decimal("0.01"))
+    record = FundingRecord(county_id=county.org_id, year=year, share=Share.COUNTY, budgeted=planned,
+                           disbursed=planned, disbursed_on=clock.today() - datetime.timedelta(days=45))
+    funding_services.save_record(county, record)
+    db.session.add(record)
     db.session.commit()
 
 

@@ -69,7 +69,7 @@ class ExpenseHandlingModelView(ScopedModelView):
     list_template = "expenses/list.html"
     label_columns = HANDLING_LABELS
     list_columns = ["enterprise", "transition_start", "transition_end", "baseline_date", "status_label"]
-    search_columns = ["enterprise", "status"]
+    search_columns = ["id", "enterprise", "status"]
     show_columns = ["enterprise", "transition_start", "transition_end", "baseline_date", "status_label", "note"]
     edit_columns = ["transition_start", "transition_end", "baseline_date", "note"]
     validators_columns = {"note": [Length(max=500)]}
@@ -169,7 +169,7 @@ class ExpenseItemModelView(ScopedModelView):
     label_columns = ITEM_LABELS
     list_columns = ["enterprise", "name", "retiree_name", "monthly_standard", "classification_label",
                     "handling_label", "lump_sum_amount"]
-    search_columns = ["enterprise", "name", "classification", "handling"]
+    search_columns = ["id", "enterprise", "name", "classification", "handling"]
     show_columns = ["enterprise", "name", "retiree_name", "monthly_standard", "baseline_standard", "basis",
                     "classification_label", "handling_label", "recorded_on", "lump_sum_amount", "lump_sum_formula",
                     "lump_sum_on"]
@@ -233,21 +233,35 @@ class LifeExpectancyModelView(ScopedModelView):
         services.save_life_expectancy(g.user, item)
 
 
+class ExpenseHandlingApi(ScopedModelRestApi):
+    """Read-only: the review steps are pages whose buttons `rules.may` shows."""
+
+    datamodel = SQLAInterface(ExpenseHandling)
+    class_permission_name = OFFPLAN
+    resource_name = "expensehandling"
+    search_columns = ["id"]
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = ["id", "enterprise.id", "enterprise.name_zh", "transition_start", "transition_end",
+                    "baseline_date", "status"]
+    show_columns = list_columns
+    label_columns = HANDLING_LABELS
+
+
 class ExpenseItemApi(ScopedModelRestApi):
+    """Items are added on the form (where the baseline rule is explained); the API reads and changes them
+    through the same service."""
+
     datamodel = SQLAInterface(ExpenseItem)
     class_permission_name = OFFPLAN
     resource_name = "expenseitem"
-    include_route_methods = {"get", "get_list", "info", "post", "put"}
+    search_columns = ["id"]
+    include_route_methods = {"get", "get_list", "info", "put"}
     list_columns = ["id", "enterprise.id", "retiree.id", "name", "monthly_standard", "baseline_standard",
                     "classification", "handling", "recorded_on", "lump_sum_amount", "lump_sum_formula"]
     show_columns = list_columns
     add_columns = ["name", "retiree", "monthly_standard", "basis", "classification", "handling"]
     edit_columns = add_columns
     label_columns = ITEM_LABELS
-
-    def pre_add(self, item):
-        services.save_item(g.user, item)
-        super().pre_add(item)
 
     def pre_update(self, item):
         services.save_item(g.user, item, before=_previous(item, "monthly_standard"))
@@ -270,4 +284,5 @@ def init_app(app, appbuilder):
                         **category)
     appbuilder.add_view(LifeExpectancyModelView, "Average life expectancy", icon="fa-heartbeat",
                         label=_l("Average life expectancy"), **category)
+    appbuilder.add_api(ExpenseHandlingApi)
     appbuilder.add_api(ExpenseItemApi)

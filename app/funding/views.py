@@ -1,6 +1,7 @@
 """Funding pages: each county's need at the quota, the shares disbursed, the gap."""
 from flask import g, request
 from flask_appbuilder import expose
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -12,7 +13,7 @@ from app.funding import rules, services
 from app.funding.models import FundingRecord
 from app.funding.rules import Share
 from app.rules import RuleViolation
-from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelView
+from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import role_codes
 from app.security.roles import FUNDING
 
@@ -39,7 +40,7 @@ class FundingRecordModelView(ScopedModelView):
     edit_form_extra_fields = add_form_extra_fields
     validators_columns = {"year": [DataRequired(), NumberRange(2019, 2100)], "budgeted": [NumberRange(min=0)],
                           "disbursed": [NumberRange(min=0)], "note": [Optional(), Length(max=500)]}
-    search_columns = ["county", "year", "share"]
+    search_columns = ["id", "county", "year", "share"]
     base_order = ("year", "desc")
 
     def pre_add(self, item):
@@ -65,8 +66,22 @@ class FundingRecordModelView(ScopedModelView):
                                     total=[sum(r[i] for r in rows) for i in range(1, 6)])
 
 
+class FundingRecordApi(ScopedModelRestApi):
+    """Read-only: records are written on the pages, through the same service."""
+
+    datamodel = SQLAInterface(FundingRecord)
+    class_permission_name = FUNDING
+    resource_name = "fundingrecord"
+    search_columns = ["id"]
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = ["id", "county.id", "county.name_zh", "year", "share", "budgeted", "disbursed", "disbursed_on"]
+    show_columns = list_columns
+    label_columns = LABELS
+
+
 def init_app(app, appbuilder):
     # the audit's labels first: FAB fills a view's label dict with English names of the other columns
     register_model(FundingRecord, _l("Funding record"), LABELS, {"share": Share.LABELS})
+    appbuilder.add_api(FundingRecordApi)
     appbuilder.add_view(FundingRecordModelView, "Funding", href="/funding/overview/", icon="fa-jpy",
                         label=_l("Funding"), category="Money and people")

@@ -1,6 +1,7 @@
 """Staffing pages: the 1:200 overview per township/community, the county's records, enterprises' placements."""
 from flask import g
 from flask_appbuilder import expose
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
@@ -10,7 +11,7 @@ from app.audit import register_model
 from app.org.models import Organization, OrgKind
 from app.forms_common import coded_select
 from app.rules import RuleViolation
-from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelView
+from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import role_codes
 from app.security.roles import STAFFING
 from app.security.scope import user_scope
@@ -53,7 +54,7 @@ class StaffingRecordModelView(ScopedModelView):
     show_columns = ["unit", "as_of", "full_time", "part_time", "note", "recorded_by", "recorded_at"]
     add_columns = ["unit", "as_of", "full_time", "part_time", "note"]
     edit_columns = add_columns
-    search_columns = ["unit", "as_of"]
+    search_columns = ["id", "unit", "as_of"]
     validators_columns = {"as_of": [DataRequired()], "full_time": [NumberRange(0, 500)],
                           "part_time": [NumberRange(0, 500)], "note": [Optional(), Length(max=500)]}
     add_form_query_rel_fields = {"unit": [["id", StaffedUnitFilter, None]]}
@@ -102,7 +103,7 @@ class StaffPlacementModelView(ScopedModelView):
     validators_columns = {"person_name": [DataRequired(), Length(max=60)], "placed_on": [DataRequired()],
                           "former_post": [Optional(), Length(max=120)], "new_post": [Optional(), Length(max=120)],
                           "note": [Optional(), Length(max=500)]}
-    search_columns = ["enterprise", "person_name", "placement"]
+    search_columns = ["id", "enterprise", "person_name", "placement"]
     base_order = ("placed_on", "desc")
 
     def pre_add(self, item):
@@ -114,11 +115,39 @@ class StaffPlacementModelView(ScopedModelView):
         super().pre_update(item)
 
 
+class StaffingRecordApi(ScopedModelRestApi):
+    """Read-only: records are written on the pages, through the same service."""
+
+    datamodel = SQLAInterface(StaffingRecord)
+    class_permission_name = STAFFING
+    resource_name = "staffingrecord"
+    search_columns = ["id"]
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = ["id", "unit.id", "unit.name_zh", "as_of", "full_time", "part_time", "note"]
+    show_columns = list_columns
+    label_columns = RECORD_LABELS
+
+
+class StaffPlacementApi(ScopedModelRestApi):
+    """Read-only: records are written on the pages, through the same service."""
+
+    datamodel = SQLAInterface(StaffPlacement)
+    class_permission_name = STAFFING
+    resource_name = "staffplacement"
+    search_columns = ["id"]
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = ["id", "enterprise.id", "person_name", "former_post", "placement", "new_post", "placed_on", "contract_changed"]
+    show_columns = list_columns
+    label_columns = PLACEMENT_LABELS
+
+
 def init_app(app, appbuilder):
     # the audit's labels first: FAB fills a view's label dict with English names of the other columns
     register_model(StaffingRecord, _l("Staff assigned"), {**RECORD_LABELS, "unit_id": RECORD_LABELS["unit"]})
     register_model(StaffPlacement, _l("Re-placement of a staff member"), PLACEMENT_LABELS,
                    {"placement": Placement.LABELS})
+    appbuilder.add_api(StaffingRecordApi)
+    appbuilder.add_api(StaffPlacementApi)
     appbuilder.add_view(StaffingRecordModelView, "Staffing", href="/staffing/overview/", icon="fa-user-plus",
                         label=_l("Staffing"), category="Money and people")
     appbuilder.add_view(StaffPlacementModelView, "Re-placement of enterprise staff", icon="fa-exchange",
