@@ -272,3 +272,45 @@ def test_pages_in_both_languages(app, as_user):
                           ("sasac", "/lifeexpectancy/list/")):
             r = as_user(user, lang=lang).get(url)
             assert r.status_code == 200, (user, url, lang)
+
+
+# --- the leading group's figures
+
+def test_dashboard_and_summary_pdf_show_the_money_panel(app, as_user, runner, tmp_path):
+    from app.assets.rules import AssetStatus
+    from app.staffing import rules as staff_rules
+    from tests.pdftools import pdf_text
+
+    def counts(s):
+        received = s.scalar(select(func.count()).select_from(RetireeAsset).where(
+            RetireeAsset.status == AssetStatus.CONFIRMED))
+        total = s.scalar(select(func.count()).select_from(RetireeAsset))
+        return received, total
+
+    received, total = _read(app, counts)
+    page = as_user("sasac").get("/").get_data(as_text=True)
+    panel = page.split('id="panel-money"')[1].split("</table>")[0]
+    assert f"{total}项资产中{received}项已由乡镇（街道）和社区接收" in panel
+    # the staffing gap equals 1:200 recomputed from the accepted retirees and the latest records
+    def gap(s):
+        from app.staffing.models import StaffingRecord as R
+        latest = {}
+        for r in s.scalars(select(R).order_by(R.as_of, R.id)):
+            latest[r.unit_id] = r
+        total_gap = 0
+        for unit_id, record in latest.items():
+            column = Retiree.receiving_community_id if s.get(Organization, unit_id).kind == "community" \
+                else Retiree.receiving_township_id
+            n = s.scalar(select(func.count()).select_from(Retiree).join(
+                HandoverCase, HandoverCase.retiree_id == Retiree.id).where(
+                HandoverCase.accepted_on.is_not(None), Retiree.deceased.is_(False), Retiree.is_lixiu.is_(False),
+                column == unit_id))
+            total_gap += staff_rules.staffing_state(n, record.full_time, record.part_time)[1]
+        return total_gap
+
+    assert f"缺{_read(app, gap)}名专职人员" in panel
+    out = tmp_path / "summary.pdf"
+    result = runner.invoke(args=["report", "summary", "--lang", "zh", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = pdf_text(out).replace(" ", "")
+    assert "资产、经费和人员" in text and "统筹外费用" in text and "专职人员" in text
