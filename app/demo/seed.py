@@ -170,6 +170,7 @@ def seed_demo(password, if_empty=False):
     from app.supervision.demo import seed_demo_items
     from app.plans.demo import seed_demo_plans
     from app.demo.money import seed_demo_money
+    from app.notices.demo import seed_demo_notices
 
     if if_empty and db.session.scalar(select(func.count(Retiree.id))):
         accounts = seed_accounts(password)
@@ -179,6 +180,7 @@ def seed_demo(password, if_empty=False):
         seed_demo_items()
         seed_demo_plans()
         seed_demo_money()
+        seed_demo_notices()
         return accounts
     seed_orgs()
     seed_retirees()
@@ -190,4 +192,5 @@ def seed_demo(password, if_empty=False):
     seed_demo_items()
     seed_demo_plans()
     seed_demo_money()
+    seed_demo_notices()
     return accounts

@@ -70,6 +70,8 @@ RESOURCE_LABELS = {
     "Staffing": _l("Staffing"),
     "Re-placement of enterprise staff": _l("Re-placement of enterprise staff"),
     "Funding": _l("Funding"),
+    "PolicyNotice": _l("Policy notices"),
+    "Policy notices": _l("Policy notices"),
     "UserDBModelView": _l("List Users"),
     "List Users": _l("List Users"),
     "RoleModelView": _l("List Roles"),

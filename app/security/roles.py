@@ -37,6 +37,7 @@ ASSET = "RetireeAsset"
 OFFPLAN = "OffPlanExpense"
 STAFFING = "Staffing"
 FUNDING = "Funding"
+NOTICE = "PolicyNotice"
 USERS = "Users"
 ROLES = "Roles"
 
@@ -59,6 +60,7 @@ MENU = {
     ASSET: ["Money and people", "Assets for retirees"],
     STAFFING: ["Money and people", "Staffing", "Re-placement of enterprise staff"],
     FUNDING: ["Money and people", "Funding"],
+    NOTICE: ["Supervision", "Policy notices"],
 }
 
 
@@ -150,7 +152,7 @@ ROLE_DEFINITIONS = (
     RoleDefinition("community", _l("Community"), OWN_ORG, _LOCAL + _r(WORK_TASK, STAFFING) + _rw(ASSET), True),
     RoleDefinition("sasac", _l("City SASAC (leading-group office)"), CITY_WIDE,
                    _rw(RETIREE, HANDOVER, IMPL_PLAN) + _r(ORGANIZATION) + _HANDOVER_READ + _SUPERVISION_READ
-                   + _MEMBER + _rw(ASSET, OFFPLAN) + _MONEY_READ, True),
+                   + _MEMBER + _rw(ASSET, OFFPLAN, NOTICE) + _MONEY_READ, True),
     RoleDefinition("hrss", _l("Human resources and social security bureau"), CITY_WIDE,
                    _CITY_READ + _rw(HANDOVER) + _MEMBER + _r(STAFFING, OFFPLAN), True),
     RoleDefinition("medins", _l("Medical insurance bureau"), CITY_WIDE, _CITY_READ + _rw(HANDOVER) + _MEMBER, True),
@@ -178,6 +180,8 @@ ROLES_BY_CODE = {r.code: r for r in ROLE_DEFINITIONS}
 def permissions_of(role: RoleDefinition):
     """The full (permission, view_menu) set of a role, menu entries included."""
     pairs = set(_SELF_SERVICE) | set(role.extra) | set(role.grants)
+    if role.scope != NO_DATA:  # policy notices (policy 四(四)) are read by every unit; SASAC writes them
+        pairs.add((READ, NOTICE))
     for perm, resource in role.grants:
         for menu in MENU.get(resource, ()):
             pairs.add(("menu_access", menu))
