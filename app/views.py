@@ -61,10 +61,12 @@ def register(appbuilder):
     from app.assets import views as asset_views
     from app.expenses import views as expense_views
     from app.funding import views as funding_views
+    from app.benefits import views as benefit_views
     from app.notices import views as notice_views
     from app.staffing import views as staffing_views
 
-    for stream in (expense_views, asset_views, staffing_views, funding_views, notice_views):
+    for stream in (expense_views, asset_views, staffing_views, funding_views, benefit_views,
+                   notice_views):
         stream.init_app(current_app, appbuilder)
     appbuilder.add_view(OrganizationModelView, "Organization units", icon="fa-sitemap",
                         label=_l("Organization units"), category="Organizations",

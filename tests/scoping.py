@@ -276,3 +276,17 @@ def _money_cases():
 
 
 SCOPE_CASES += _money_cases()
+
+
+def _benefits_case():
+    from app.benefits.models import BenefitLink
+
+    # scoped like the retiree it follows; the county pairs need accepted retirees in both demo counties
+    return _followers_case("benefits", BenefitLink, "/benefits", "benefitlink", users=BENEFIT_PAIR_USERS)
+
+
+# the demo's accepted retirees are all in one community of 乃东区 until the demo tells today's story
+BENEFIT_PAIR_USERS = ()
+
+
+SCOPE_CASES.append(_benefits_case())

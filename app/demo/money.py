@@ -184,3 +184,37 @@ def seed_demo_money():
     seed_assets()
     seed_staffing()
     seed_funding()
+    seed_benefits()
+
+
+def seed_benefits():
+    """The departments' own records: HR confirms pensions and links a work injury, the medical insurance bureau
+    transfers the relations not yet under local management, a county applies for a fiscally funded pension."""
+    from app.benefits import services as benefit_services
+    from app.benefits.models import BenefitLink
+    from app.handover.models import HandoverCase
+    from app.retirees.models import PensionSource
+
+    if not _empty(BenefitLink):
+        return
+    hrss, medins, county = _user("hrss"), _user("medins"), _user("county1")
+    today = clock.today()
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    accepted = db.session.scalars(select(Retiree).join(HandoverCase, HandoverCase.retiree_id == Retiree.id).where(
+        HandoverCase.accepted_on.is_not(None), Retiree.deceased.is_(False)).order_by(Retiree.id).limit(12)).all()
+    for index, retiree in enumerate(accepted):
+        link = BenefitLink(retiree=retiree, pension_confirmed_through=last_month if index % 4 else
+                           last_month - datetime.timedelta(days=62),
+                           work_injury=index == 0, injury_level=7 if index == 0 else None,
+                           injury_linked_on=today - datetime.timedelta(days=20) if index == 0 else None)
+        benefit_services.save(hrss, link, new=True)
+        db.session.add(link)
+        db.session.flush()
+        if not retiree.medical_local:
+            link.medical_from, link.medical_to = "企业职工医保统筹", "山南市医保"
+            link.medical_transferred_on = today - datetime.timedelta(days=40)
+            benefit_services.save(medins, link, new=False)
+        if retiree.pension_source == PensionSource.FISCAL:
+            link.fiscal_applied_on = today - datetime.timedelta(days=15)
+            benefit_services.save(county, link, new=False)
+    db.session.commit()

@@ -71,6 +71,8 @@ RESOURCE_LABELS = {
     "Re-placement of enterprise staff": _l("Re-placement of enterprise staff"),
     "Funding": _l("Funding"),
     "PolicyNotice": _l("Policy notices"),
+    "BenefitLink": _l("Social-security linkage"),
+    "Social-security linkage": _l("Social-security linkage"),
     "Policy notices": _l("Policy notices"),
     "UserDBModelView": _l("List Users"),
     "List Users": _l("List Users"),

@@ -38,6 +38,7 @@ OFFPLAN = "OffPlanExpense"
 STAFFING = "Staffing"
 FUNDING = "Funding"
 NOTICE = "PolicyNotice"
+BENEFITS = "BenefitLink"
 USERS = "Users"
 ROLES = "Roles"
 
@@ -61,6 +62,7 @@ MENU = {
     STAFFING: ["Money and people", "Staffing", "Re-placement of enterprise staff"],
     FUNDING: ["Money and people", "Funding"],
     NOTICE: ["Supervision", "Policy notices"],
+    BENEFITS: ["Money and people", "Social-security linkage"],
 }
 
 
@@ -141,21 +143,22 @@ _SUPERVISION_READ = _r(WORK_TASK, MONTHLY_REPORT, IMPL_PLAN, SUPERVISION_ITEM, A
 # SASAC approves assets and reviews the expenses; counties assign staff and record their funding share; townships
 # and communities confirm assets they receive; finance records the city's funding share. Which rows each may
 # change is each stream's may(); the grants say only which streams a role works in.
-_MONEY_READ = _r(ASSET, OFFPLAN, STAFFING, FUNDING)
+_MONEY_READ = _r(ASSET, OFFPLAN, STAFFING, FUNDING, BENEFITS)
 
 ROLE_DEFINITIONS = (
     RoleDefinition("enterprise", _l("Enterprise"), OWN_ORG, _RECEIVER + _ENTERPRISE_SUPERVISION
                    + _rw(ASSET, OFFPLAN, STAFFING), True),
     RoleDefinition("county", _l("County/district government"), OWN_ORG, _RECEIVER + _MEMBER
-                   + _rw(STAFFING, FUNDING) + _r(ASSET), True),
-    RoleDefinition("township", _l("Township/street"), OWN_ORG, _LOCAL + _r(WORK_TASK, STAFFING) + _rw(ASSET), True),
-    RoleDefinition("community", _l("Community"), OWN_ORG, _LOCAL + _r(WORK_TASK, STAFFING) + _rw(ASSET), True),
+                   + _rw(STAFFING, FUNDING, BENEFITS) + _r(ASSET), True),
+    RoleDefinition("township", _l("Township/street"), OWN_ORG, _LOCAL + _r(WORK_TASK, STAFFING) + _rw(ASSET, BENEFITS), True),
+    RoleDefinition("community", _l("Community"), OWN_ORG, _LOCAL + _r(WORK_TASK, STAFFING) + _rw(ASSET, BENEFITS), True),
     RoleDefinition("sasac", _l("City SASAC (leading-group office)"), CITY_WIDE,
                    _rw(RETIREE, HANDOVER, IMPL_PLAN) + _r(ORGANIZATION) + _HANDOVER_READ + _SUPERVISION_READ
                    + _MEMBER + _rw(ASSET, OFFPLAN, NOTICE) + _MONEY_READ, True),
     RoleDefinition("hrss", _l("Human resources and social security bureau"), CITY_WIDE,
-                   _CITY_READ + _rw(HANDOVER) + _MEMBER + _r(STAFFING, OFFPLAN), True),
-    RoleDefinition("medins", _l("Medical insurance bureau"), CITY_WIDE, _CITY_READ + _rw(HANDOVER) + _MEMBER, True),
+                   _CITY_READ + _rw(HANDOVER, BENEFITS) + _MEMBER + _r(STAFFING, OFFPLAN), True),
+    RoleDefinition("medins", _l("Medical insurance bureau"), CITY_WIDE,
+                   _CITY_READ + _rw(HANDOVER, BENEFITS) + _MEMBER, True),
     RoleDefinition("orgdept", _l("Organization department"), CITY_WIDE,
                    _CITY_READ + _rw(HANDOVER, PARTY_TRANSFER, ARCHIVE_TRANSFER) + _MEMBER, True),
     RoleDefinition("finance", _l("Finance bureau"), CITY_WIDE, _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER
