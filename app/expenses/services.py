@@ -22,7 +22,7 @@ from app.security.access import role_codes
 from app.security.scope import in_scope
 from app.steps import Refusal, refuse_if
 
-MSG_REVIEW = _l("The off-plan expense handling of %(enterprise)s (version %(number)s) is waiting for review.")
+MSG_REVIEW = _l("The off-plan expense handling of %(enterprise_gen)s (version %(number)s) is waiting for review.")
 MSG_RETURNED = _l("Your off-plan expense handling (version %(number)s) was returned: %(comment)s")
 
 
