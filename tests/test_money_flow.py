@@ -169,7 +169,12 @@ def test_community_cannot_require_a_new_build(app, as_user):
 
 def test_asset_flow_with_refusals(app, as_user):
     ent, sasac, community, county = as_user("enterprise2"), as_user("sasac"), as_user("community1"), as_user("county1")
-    pk = _read(app, lambda s: s.scalar(select(RetireeAsset.id).where(RetireeAsset.status == "approved")))
+    # a proposal of its own (the demo's assets stay as they are for the other tests)
+    _post(ent, "/assets/add", name="测试活动中心", kind="venue", location="泽当镇", book_value="1000")
+    pk = _read(app, lambda s: s.scalar(select(RetireeAsset.id).where(RetireeAsset.name == "测试活动中心")))
+    assert _status(app, RetireeAsset, pk) == "proposed"
+    _post(sasac, f"/assets/{pk}/approve")
+    assert _status(app, RetireeAsset, pk) == "approved"
     recipient = org_id(app, "540502-01-01")
     # not divisible: a free transfer is refused; a swap needs the arrangement
     _post(ent, f"/assets/{pk}/hand-over", recipient_id=recipient, mode="free")
