@@ -40,33 +40,29 @@ FORM = ["custodian", "destination", "sorted_done", "volumes", "missing_materials
 
 
 def _sync_item(transfer):
-    from app.archives.rules import archive_state
-    from app.handover.services import advance_item, case_of
+    """The checklist's archive stream follows this transfer (handover rules: DERIVED_STREAMS)."""
+    from app.handover.services import sync_derived_for
 
-    case = case_of(transfer.retiree_id)
-    if case is not None:
-        advance_item(case, Stream.ARCHIVE, archive_state(transfer), g.user)
+    sync_derived_for(transfer.retiree_id, g.user)
 
 
 def receive_archive(actor, transfer):
     """The archives (or, for a former leader cadre's archive, the organization department) confirm receipt."""
-    from app.handover.services import Refusal, _check_scope
+    from app.handover.services import Refusal, _check_scope, sync_derived_for
+    from app.versioning import lock
 
     _check_scope(actor, transfer)
     allowed = {"orgdept"} if transfer.destination == Destination.ORGDEPT else {"archives"}
     if not role_codes(actor) & allowed:
         raise Refusal(_l("Only the archives that keep this archive confirm its receipt."))
+    lock(transfer)
     if transfer.sent_on is None:
         raise Refusal(_l("An archive can only be received after it was sent."))
     if transfer.received_on is not None:
         raise Refusal(_l("Receipt of this archive is already confirmed."))
     transfer.received_on = datetime.date.today()
     transfer.received_by_id = actor.id
-    from app.handover.services import advance_item, case_of
-
-    case = case_of(transfer.retiree_id)
-    if case is not None:
-        advance_item(case, Stream.ARCHIVE, ItemState.DONE, actor)
+    sync_derived_for(transfer.retiree_id, actor)
     return transfer
 
 

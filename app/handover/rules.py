@@ -110,6 +110,59 @@ def stream_editor_problem(roles, stream, accepted):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Facts come from the side responsible for them (DESIGN.md): a stream that another unit must confirm is done
+# only by that unit's own record, never by the unit whose progress it measures.
+
+# Streams whose state is derived from another record, never typed on the checklist: personnel relations from
+# the community's confirmed receipt (the case), the party relation from the receiving party organisation's
+# receipt (party transfer), the archive from the archives' (or, for leaders, the organization department's)
+# receipt (archive transfer).
+DERIVED_STREAMS = {
+    Stream.PERSONNEL: _l("Done when the receiving community confirms receipt of the person."),
+    Stream.PARTY: _l("Done when the receiving party organisation records receipt in the party relation transfer."),
+    Stream.ARCHIVE: _l("Done when the archives (for former leader cadres the organization department) confirm "
+                       "receipt of the archive."),
+}
+# The other streams are closed on the checklist by the side responsible for them (initial_items: pension by
+# the HR bureau, medical insurance by the medical insurance bureau, household registration and travel
+# documents by the receiving place — or the organization department for leaders — and the enterprise's own
+# off-plan expenses by the enterprise or SASAC): only those roles mark them done or reopen them.
+DONE_BY_SIDE = {
+    Side.HRSS: {"hrss"},
+    Side.MEDINS: {"medins"},
+    Side.ORGDEPT: {"orgdept"},
+    Side.RECEIVING: {"county", "township", "community"},
+    Side.ENTERPRISE: {"enterprise", "sasac"},
+    Side.ARCHIVES: {"archives"},
+}
+
+
+def counterparty_problem(roles, stream, responsible, current, new):
+    """Why these roles may not move this stream from `current` to `new` on the checklist (None: they may)."""
+    if stream in DERIVED_STREAMS:
+        return _l("This stream follows the responsible side's own record and is not set on the checklist. "
+                  "%(how)s", how=DERIVED_STREAMS[stream])
+    if new == current or ItemState.DONE not in (current, new):
+        return None
+    if not set(roles) & DONE_BY_SIDE.get(responsible, set()):
+        return _l("Only the responsible side (%(side)s) marks this stream done or reopens it.",
+                  side=Side.LABELS.get(responsible, responsible))
+    return None
+
+
+def personnel_state(received, submitted):
+    """Personnel relations: done when the community confirmed receipt, under way once a batch was submitted."""
+    if received:
+        return ItemState.DONE
+    return ItemState.IN_PROGRESS if submitted else ItemState.NOT_STARTED
+
+
+def may_set_done(roles, stream, responsible):
+    """Whether the checklist offers these roles the "done" choice for this stream."""
+    return counterparty_problem(roles, stream, responsible, ItemState.IN_PROGRESS, ItemState.DONE) is None
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Receiving place (移交原则 2: 以退休人员参保地为主，同时兼顾企业所在地、退休人员集中居住地)
 
 @dataclass(frozen=True)

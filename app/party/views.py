@@ -50,22 +50,23 @@ class StalledFilter(BaseFilter):
 
 
 def _sync_item(transfer):
-    from app.handover.services import advance_item, case_of
-    from app.party.rules import transfer_state
+    """The checklist's party stream follows this transfer (handover rules: DERIVED_STREAMS)."""
+    from app.handover.services import sync_derived_for
 
-    case = case_of(transfer.retiree_id)
-    if case is not None:
-        advance_item(case, Stream.PARTY, transfer_state(transfer), g.user)
+    sync_derived_for(transfer.retiree_id, g.user)
 
 
 def _check_receiving_side(item):
-    """The date received and the branch are the receiving side's (or the organization department's) to set."""
+    """The date received and the branch are the receiving party organisation's to set (party/rules.py)."""
     from sqlalchemy import inspect
+
+    from app.party.rules import receipt_problem
 
     state = inspect(item)
     changed = any(state.attrs[f].history.has_changes() for f in RECEIVING_FIELDS)
-    if changed and role_codes() <= {"enterprise"}:
-        raise RuleViolation({"received_on": [_l("Only the receiving side records the receipt.")]})
+    message = receipt_problem(role_codes()) if changed else None
+    if message:
+        raise RuleViolation({"received_on": [message]})
 
 
 class PartyTransferModelView(ScopedModelView):

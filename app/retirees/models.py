@@ -8,6 +8,7 @@ from sqlalchemy.orm import relationship
 
 from app.org.models import OrgKind
 from app.retirees import idcard
+from app.versioning import Versioned
 
 
 class Gender:
@@ -43,7 +44,7 @@ def _label(labels, value):
     return str(labels.get(value, value or ""))
 
 
-class Retiree(Model):
+class Retiree(Versioned, Model):
     __tablename__ = "retiree"
     # Who sees a retiree: the enterprise that holds them and the receiving county, township, community or
     # liaison office (and every unit above those in the tree).
