@@ -146,6 +146,27 @@ class ScopedModelView(ReadableBlankOptionsMixin, ModelView):
 
     page_size = 25
     method_permission_name = METHOD_PERMISSIONS
+    # Who may add, edit or delete here is the stream's `may` (app/may.py): FAB's "+", edit and delete buttons
+    # appear only when it says yes. `may_actions` maps FAB's add / edit / delete (and the view's own steps)
+    # to the stream's actions; False: never offered here (rows that come with another record).
+    may_stream = None
+    may_actions = {}
+
+    def may_row(self, action, pk=None):
+        """Whether the current user may take FAB's `action` here (on the row `pk`)."""
+        from flask import g
+
+        from app.may import may
+
+        stream_action = self.may_actions.get(action, True)
+        if stream_action is False:
+            return False
+        if stream_action is True or not self.may_stream:
+            return True
+        row = db.session.get(self.datamodel.obj, pk) if pk not in (None, "") else None
+        if pk not in (None, "") and row is None:
+            return False
+        return may(self.may_stream, g.user, stream_action, row)
 
     def _scoped(self, pk):
         """The row if the current user's scope holds it (FAB's base filters: the one scope), else 404 — for

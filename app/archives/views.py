@@ -51,15 +51,18 @@ def receive_archive(actor, transfer):
     from app.handover.services import Refusal, _check_scope, sync_derived_for
     from app.versioning import lock
 
+    from app.archives.rules import may, receiver_roles
+
     _check_scope(actor, transfer)
-    allowed = {"orgdept"} if transfer.destination == Destination.ORGDEPT else {"archives"}
-    if not role_codes(actor) & allowed:
+    if not role_codes(actor) & receiver_roles(transfer.destination):
         raise Refusal(_l("Only the archives that keep this archive confirm its receipt."))
     lock(transfer)
     if transfer.sent_on is None:
         raise Refusal(_l("An archive can only be received after it was sent."))
     if transfer.received_on is not None:
         raise Refusal(_l("Receipt of this archive is already confirmed."))
+    if not may(actor, "receive", transfer):
+        raise Refusal(_l("Only the archives that keep this archive confirm its receipt."))
     transfer.received_on = datetime.date.today()
     transfer.received_by_id = actor.id
     sync_derived_for(transfer.retiree_id, actor)
@@ -68,6 +71,8 @@ def receive_archive(actor, transfer):
 
 class ArchiveTransferModelView(ScopedModelView):
     datamodel = ScopedInterface(ArchiveTransfer)
+    may_stream = "archives"
+    may_actions = {"add": False, "delete": False, "edit": "edit"}
     class_permission_name = ARCHIVE_TRANSFER
     method_permission_name = {**METHOD_PERMISSIONS, "receive": "write"}
     route_base = "/archives"

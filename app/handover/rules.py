@@ -274,3 +274,66 @@ def ledger_lock_problem(roles, batch_status):
         return _l("This retiree has been submitted to or accepted by the receiving place; the enterprise can "
                   "no longer change the record.")
     return None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Who may do what (app/may.py): one answer for the services, the API, the templates and the menus.
+
+def _user_roles(user):
+    from app.security.access import role_codes
+
+    return role_codes(user)
+
+
+def may(user, action, row=None):
+    """Whether `user` may take `action` (on `row`: a batch, a case or a checklist item) — the user's scope is
+    the one scoping mechanism's, this says whether the step can succeed for a row the user sees."""
+    from app.security.access import granted
+    from app.security.roles import HANDOVER, HANDOVER_BATCH, WRITE
+
+    roles = _user_roles(user)
+    org_id = getattr(user, "org_id", None)
+    if action in ("add_batch", "edit_batch", "delete_batch", "add_retirees", "remove_retiree", "submit"):
+        if "enterprise" not in roles or not granted(user, WRITE, HANDOVER_BATCH):
+            return False
+        if row is None:
+            return action == "add_batch"
+        if org_id != row.enterprise_id:
+            return False
+        if action == "delete_batch":
+            return row.status == BatchStatus.DRAFT
+        step = "submit" if action == "submit" else "edit"
+        return batch_action_problem(row.status, step) is None
+    if action in ("accept", "return"):
+        if "county" not in roles or not granted(user, WRITE, HANDOVER_BATCH):
+            return False
+        return row is None or (org_id in (row.receiving_county_id, row.liaison_office_id)
+                               and batch_action_problem(row.status, action) is None)
+    if not granted(user, WRITE, HANDOVER):
+        return False
+    if action == "set_item":  # row: a checklist item
+        if row is None:
+            return True
+        if row.stream in DERIVED_STREAMS or not roles & STREAM_EDITORS.get(row.stream, set()):
+            return False
+        case = row.case
+        return stream_editor_problem(roles, row.stream, case is not None and case.accepted_on is not None) is None
+    if action == "edit_case":  # the household category on the case's edit form
+        return stream_editor_problem(roles, Stream.HOUSEHOLD, row is not None and row.accepted_on is not None) is None
+    if action == "place":
+        if "enterprise" not in roles or (row is not None and org_id != row.enterprise_id):
+            return False
+        return row is None or (row.accepted_on is None and (
+            row.batch is None or row.batch.status in (BatchStatus.DRAFT, BatchStatus.RETURNED)))
+    if action == "receive":
+        if not roles & {"community", "township"}:
+            return False
+        return row is None or (row.accepted_on is not None and row.received_on is None)
+    return False
+
+
+def item_choices(roles, item):
+    """The states the checklist offers for this item: the ones the rules allow these roles to choose."""
+    return [s for s in ItemState.LABELS
+            if s == item.state or (counterparty_problem(roles, item.stream, item.responsible, item.state, s) is None
+                                   and transition_problem(item.stream, item.state, s) is None)]

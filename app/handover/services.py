@@ -235,6 +235,8 @@ def set_item(actor, case, stream, state, on_date=None, note=None, household_cate
     retiree = case.retiree
     _refuse_if(rules.counterparty_problem(role_codes(actor), stream, item.responsible, item.state, state))
     _refuse_if(rules.transition_problem(stream, item.state, state, retiree.party_member, retiree.leader_cadre))
+    if not rules.may(actor, "set_item", item):
+        raise Refusal(_l("Your role does not work on this stream."))
     if stream == Stream.HOUSEHOLD and household_category:
         if household_category not in HouseholdCategory.LABELS:
             raise Refusal(_l("Not a valid choice."))
@@ -367,7 +369,7 @@ def _check_receiver(actor, batch):
 
 def create_batch(actor, batch):
     """Called by the add form: the batch belongs to the actor's enterprise and is signed by the actor."""
-    if "enterprise" not in role_codes(actor):
+    if not rules.may(actor, "add_batch"):
         raise Refusal(_l("Only an enterprise makes handover batches."))
     _refuse_if(rules.batch_target_problem(
         getattr(batch.receiving_county, "id", batch.receiving_county_id),
@@ -408,6 +410,7 @@ def remove_from_batch(actor, batch, case):
 def submit_batch(actor, batch):
     _check_enterprise(actor, batch)
     _refuse_if(rules.batch_action_problem(batch.status, "submit"))
+    _refuse_if(not rules.may(actor, "submit", batch) and _l("Only the enterprise that made the batch can do this."))
     if not batch.cases:
         raise Refusal(_l("An empty batch cannot be submitted."))
     for case in batch.cases:
@@ -425,6 +428,7 @@ def accept_batch(actor, batch, communities):
     """`communities`: case id → the community the county assigns (townships follow from the tree)."""
     _check_receiver(actor, batch)
     _refuse_if(rules.batch_action_problem(batch.status, "accept"))
+    _refuse_if(not rules.may(actor, "accept", batch) and _l("Only the receiving county/district acts on this batch."))
     now = _now()
     for case in batch.cases:
         community = communities.get(case.id) or case.receiving_community
@@ -444,6 +448,7 @@ def accept_batch(actor, batch, communities):
 def return_batch(actor, batch, reason):
     _check_receiver(actor, batch)
     _refuse_if(rules.batch_action_problem(batch.status, "return"))
+    _refuse_if(not rules.may(actor, "return", batch) and _l("Only the receiving county/district acts on this batch."))
     if not (reason or "").strip():
         raise Refusal(_l("Give the reason for returning the batch."))
     batch.status = BatchStatus.RETURNED

@@ -12,7 +12,7 @@ from wtforms.validators import Length
 from app.audit import register_model
 from app.extensions import db
 from app.forms_common import coded_select
-from app.handover import services
+from app.handover import rules, services
 from app.handover.models import (
     BatchStatus,
     HandoverBatch,
@@ -104,6 +104,8 @@ def _org(value, kind):
 
 class HandoverCaseModelView(ScopedModelView):
     datamodel = ScopedInterface(HandoverCase)
+    may_stream = "handover"
+    may_actions = {"add": False, "delete": False, "edit": "edit_case"}
     class_permission_name = HANDOVER
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/handover"
@@ -159,8 +161,8 @@ class HandoverCaseModelView(ScopedModelView):
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=widgets, related_views=[], case=case,
             states=ItemState.LABELS, households=HouseholdCategory.LABELS, counties=counties, liaisons=liaisons,
-            roles=role_codes(), can_write=self.appbuilder.sm.has_access("can_write", HANDOVER),
-            item_labels=ITEM_LABELS)
+            roles=role_codes(), item_labels=ITEM_LABELS, derived=rules.DERIVED_STREAMS,
+            choices=lambda item: rules.item_choices(role_codes(), item))
 
     @expose("/<int:pk>/item/<stream>", methods=["POST"])
     @has_access
@@ -211,6 +213,8 @@ def _all_orgs():
 
 class HandoverBatchModelView(ScopedModelView):
     datamodel = ScopedInterface(HandoverBatch)
+    may_stream = "handover"
+    may_actions = {"add": "add_batch", "edit": "edit_batch", "delete": "delete_batch"}
     class_permission_name = HANDOVER_BATCH
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/batches"

@@ -64,9 +64,14 @@ def figure_rows(figures):
     rows = [(FIGURE_LABELS[k], figures.get(k, 0)) for k in
             ("retirees", "in_flow", OverallStatus.HANDED_OVER, OverallStatus.IN_PROGRESS,
              OverallStatus.NOT_HANDED_OVER)]
-    rows.append((FIGURE_LABELS["party"], f"{figures.get('party_transferred', 0)} / {figures.get('party_total', 0)}"))
-    rows.append((FIGURE_LABELS["archives"],
-                 f"{figures.get('archives_transferred', 0)} / {figures.get('archives_total', 0)}"))
+    streams = figures.get("streams") or {}
+    # one number per stream: the headline party/archive figures only where the stream rows do not show them
+    if Stream.PARTY not in streams:
+        rows.append((FIGURE_LABELS["party"],
+                     f"{figures.get('party_transferred', 0)} / {figures.get('party_total', 0)}"))
+    if Stream.ARCHIVE not in streams:
+        rows.append((FIGURE_LABELS["archives"],
+                     f"{figures.get('archives_transferred', 0)} / {figures.get('archives_total', 0)}"))
     for stream in Stream.ORDER:
         s = (figures.get("streams") or {}).get(stream)
         if s is not None:
@@ -76,6 +81,8 @@ def figure_rows(figures):
 
 class MonthlyReportModelView(ScopedModelView):
     datamodel = ScopedInterface(MonthlyReport)
+    may_stream = "monthly"
+    may_actions = {"add": "fill", "edit": "edit", "delete": False}
     class_permission_name = MONTHLY_REPORT
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/monthly-reports"

@@ -73,3 +73,17 @@ def receipt_problem(roles):
     if not set(roles) & RECEIVING_ROLES:
         return _l("Only the receiving party organisation (township or community) records the receipt.")
     return None
+
+
+def may(user, action, row=None):
+    """edit (a transfer: letter, dues), record_receipt (date received and branch)."""
+    from app.security.access import granted, role_codes
+    from app.security.roles import PARTY_TRANSFER, WRITE
+
+    if not granted(user, WRITE, PARTY_TRANSFER):
+        return False
+    if action == "edit":
+        return True
+    if action == "record_receipt":
+        return receipt_problem(role_codes(user)) is None
+    return False

@@ -71,6 +71,8 @@ def _check_receiving_side(item):
 
 class PartyTransferModelView(ScopedModelView):
     datamodel = ScopedInterface(PartyTransfer)
+    may_stream = "party"
+    may_actions = {"add": False, "delete": False, "edit": "edit"}
     class_permission_name = PARTY_TRANSFER
     route_base = "/party"
     list_title = _l("Party relations")

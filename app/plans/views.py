@@ -51,6 +51,8 @@ ACTIONS = {"overview": "read", "upload": "write", "approve": "write", "return_ve
 
 class ImplementationPlanModelView(ScopedModelView):
     datamodel = ScopedInterface(ImplementationPlan)
+    may_stream = "plans"
+    may_actions = {"add": "upload", "edit": "edit", "delete": False}
     class_permission_name = IMPL_PLAN
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/plans"

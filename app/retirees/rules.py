@@ -126,3 +126,16 @@ def retiree_problems(r, check_duplicates=True):
     add("receiving_township", org_nesting_problem(r.receiving_township, r.receiving_county))
     add("receiving_community", org_nesting_problem(r.receiving_community, r.receiving_township))
     return problems
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Who may do what (app/may.py): one answer for the services, the API, the templates and the menus.
+
+def may(user, action, row=None):
+    """add, edit, delete a ledger row (the write service refines by fields and locks)."""
+    from app.security.access import granted
+    from app.security.roles import RETIREE, WRITE
+
+    if action in ("add", "edit", "delete"):
+        return granted(user, WRITE, RETIREE)
+    return False

@@ -106,6 +106,8 @@ def _form_fields():
 
 class RetireeModelView(ScopedModelView):
     datamodel = ScopedInterface(Retiree)
+    may_stream = "retirees"
+    may_actions = {"add": "add", "edit": "edit", "delete": "delete"}
     class_permission_name = RETIREE
     route_base = "/retirees"
 

@@ -59,6 +59,8 @@ def _int(value):
 
 class WorkTaskModelView(ScopedModelView):
     datamodel = ScopedInterface(WorkTask)
+    may_stream = "workplan"
+    may_actions = {"add": "add_task", "edit": "edit_task", "delete": "delete_task"}
     class_permission_name = WORK_TASK
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/tasks"
