@@ -20,6 +20,9 @@ from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelRes
 from app.security.access import role_codes
 from app.security.roles import MONTHLY_REPORT
 from app.security.scope import ScopeError, user_scope
+from app.versioning import VersionConflict, conflict_of
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 REPORT_LABELS = {
     "id": _l("ID"),
@@ -169,6 +172,11 @@ class MonthlyReportModelView(ScopedModelView):
                 db.session.rollback()
                 errors = e.messages
                 flash(gettext("The report was not saved: correct the marked parts."), "danger")
+            except (VersionConflict, IntegrityError, StaleDataError) as e:
+                # a save at the same moment (two first saves of one month, a double click): the text is kept
+                db.session.rollback()
+                flash(str(e.message if isinstance(e, VersionConflict) else conflict_of(e).message), "danger")
+                report = services.report_for(g.user.org_id, month)
             except services.Refusal as e:
                 db.session.rollback()
                 flash(e.message, "danger")
