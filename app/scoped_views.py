@@ -152,11 +152,21 @@ class ScopedModelView(ReadableBlankOptionsMixin, ModelView):
     may_stream = None
     may_actions = {}
 
-    def may_row(self, action, pk=None):
+    # The view's own workflow steps (its POST routes): method name -> the stream's may() action; the row is
+    # `may_step_row` (the scoped row of the route's pk). The crawler test checks every form against it.
+    may_steps = {}
+
+    def may_step_row(self, method, args):
+        pk = args.get("pk")
+        return db.session.get(self.datamodel.obj, pk) if pk is not None else None
+
+    def may_row(self, action, pk=None, user=None):
         """Whether the current user may take FAB's `action` here (on the row `pk`)."""
         from flask import g
 
         from app.may import may
+
+        user = user or g.user
 
         stream_action = self.may_actions.get(action, True)
         if stream_action is False:
@@ -166,7 +176,7 @@ class ScopedModelView(ReadableBlankOptionsMixin, ModelView):
         row = db.session.get(self.datamodel.obj, pk) if pk not in (None, "") else None
         if pk not in (None, "") and row is None:
             return False
-        return may(self.may_stream, g.user, stream_action, row)
+        return may(self.may_stream, user, stream_action, row)
 
     def _scoped(self, pk):
         """The row if the current user's scope holds it (FAB's base filters: the one scope), else 404 — for

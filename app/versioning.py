@@ -70,12 +70,12 @@ def lock(row):
     session = object_session(row)
     if session is None or row.id is None:
         return row
+    session.flush()  # this request's own pending changes first (a refresh would drop them; they bump the version)
     if session.get_bind().dialect.name == "postgresql":
         session.refresh(row, with_for_update=True)
         return row
     if not is_versioned(row):
         return row
-    session.flush()  # this request's own pending changes first: they bump the version themselves
     model = type(row)
     seen = row.version
     result = session.execute(update(model.__table__).where(model.__table__.c.id == row.id,

@@ -267,7 +267,11 @@ def test_two_first_uploads_of_a_plan_answer_without_a_500(app):
         with app.app_context():
             from app.security.models import OrgUser
 
-            db.session.delete(db.session.scalars(select(OrgUser).where(OrgUser.username == "racer")).one())
+            from app.uploads import StoredFile
+
+            racer = db.session.scalars(select(OrgUser).where(OrgUser.username == "racer")).one()
+            db.session.execute(delete(StoredFile).where(StoredFile.uploaded_by_id == racer.id))
+            db.session.delete(racer)
             db.session.flush()
             db.session.delete(db.session.get(Organization, org_id))
             db.session.commit()

@@ -73,6 +73,7 @@ class ArchiveTransferModelView(ScopedModelView):
     datamodel = ScopedInterface(ArchiveTransfer)
     may_stream = "archives"
     may_actions = {"add": False, "delete": False, "edit": "edit"}
+    may_steps = {"receive": "receive"}
     class_permission_name = ARCHIVE_TRANSFER
     method_permission_name = {**METHOD_PERMISSIONS, "receive": "write"}
     route_base = "/archives"

@@ -106,6 +106,11 @@ class HandoverCaseModelView(ScopedModelView):
     datamodel = ScopedInterface(HandoverCase)
     may_stream = "handover"
     may_actions = {"add": False, "delete": False, "edit": "edit_case"}
+    may_steps = {"set_item": "set_item", "place": "place", "receive": "receive"}
+
+    def may_step_row(self, method, args):
+        case = super().may_step_row(method, args)
+        return case.item(args.get("stream")) if method == "set_item" and case is not None else case
     class_permission_name = HANDOVER
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/handover"
@@ -215,6 +220,8 @@ class HandoverBatchModelView(ScopedModelView):
     datamodel = ScopedInterface(HandoverBatch)
     may_stream = "handover"
     may_actions = {"add": "add_batch", "edit": "edit_batch", "delete": "delete_batch"}
+    may_steps = {"add_retirees": "add_retirees", "remove_retiree": "remove_retiree", "submit": "submit",
+                 "accept": "accept", "return_batch": "return"}
     class_permission_name = HANDOVER_BATCH
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/batches"

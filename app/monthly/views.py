@@ -86,6 +86,7 @@ class MonthlyReportModelView(ScopedModelView):
     datamodel = ScopedInterface(MonthlyReport)
     may_stream = "monthly"
     may_actions = {"add": "fill", "edit": "edit", "delete": False}
+    may_steps = {"return_report": "return"}
     class_permission_name = MONTHLY_REPORT
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/monthly-reports"

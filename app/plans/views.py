@@ -53,6 +53,17 @@ class ImplementationPlanModelView(ScopedModelView):
     datamodel = ScopedInterface(ImplementationPlan)
     may_stream = "plans"
     may_actions = {"add": "upload", "edit": "edit", "delete": False}
+    may_steps = {"upload": "upload", "approve": "review", "return_version": "review"}
+
+    def may_step_row(self, method, args):
+        from app.plans.models import PlanVersion
+
+        if method == "upload":
+            from flask import g
+
+            return db.session.scalar(select(ImplementationPlan).where(
+                ImplementationPlan.enterprise_id == getattr(g.get("user"), "org_id", None)))
+        return db.session.get(PlanVersion, args.get("version_id"))
     class_permission_name = IMPL_PLAN
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/plans"

@@ -152,6 +152,7 @@ class SupervisionItemModelView(ScopedModelView):
     datamodel = ScopedInterface(SupervisionItem)
     may_stream = "supervision"
     may_actions = {"add": "add_item", "edit": "edit_item", "delete": False}
+    may_steps = {"sign": "sign", "respond": "respond", "close_item": "close", "send_back": "send_back"}
     class_permission_name = SUPERVISION_ITEM
     method_permission_name = {**METHOD_PERMISSIONS, **ITEM_ACTIONS}
     route_base = "/items"

@@ -61,6 +61,7 @@ class WorkTaskModelView(ScopedModelView):
     datamodel = ScopedInterface(WorkTask)
     may_stream = "workplan"
     may_actions = {"add": "add_task", "edit": "edit_task", "delete": "delete_task"}
+    may_steps = {"update_progress": "progress", "upload_evidence": "evidence"}
     class_permission_name = WORK_TASK
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/tasks"
