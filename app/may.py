@@ -8,6 +8,16 @@ The streams are listed here by module path (read when first asked, no import at 
 import importlib
 
 from flask import g
+from flask_babel import lazy_gettext as _l
+
+from app.steps import Refusal
+
+
+class NotAllowed(Refusal):
+    """What `may` refuses: the API answers 403."""
+
+    def __init__(self, message=None):
+        super().__init__(message or _l("This step is not open to you."))
 
 STREAMS = {
     "retirees": "app.retirees.rules",

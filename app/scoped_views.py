@@ -337,6 +337,19 @@ class ScopedModelRestApi(ModelRestApi):
 
     method_permission_name = METHOD_PERMISSIONS
     allow_browser_login = True
+    # the stream's may() for the API's post / put / delete (app/may.py): refused → 403
+    may_stream = None
+    may_actions = {}
+
+    def _check_may(self, action, item):
+        from flask import g
+
+        from app.may import NotAllowed, may
+
+        stream_action = self.may_actions.get(action)
+        if stream_action and self.may_stream and not may(self.may_stream, g.user, stream_action, item):
+            db.session.rollback()
+            raise NotAllowed()
 
     def __init__(self):
         model = self.datamodel.obj
@@ -347,10 +360,12 @@ class ScopedModelRestApi(ModelRestApi):
         super().__init__()
 
     def pre_add(self, item):
+        self._check_may("post", None)
         validate_model(item)
         check_write(item)
 
     def pre_update(self, item):
+        self._check_may("put", item)
         validate_model(item)
         check_write(item, before=previous_scope_values(item))
         # write now, inside `_guarded`: a concurrent save since the read (StaleDataError) answers 409, where
@@ -358,6 +373,7 @@ class ScopedModelRestApi(ModelRestApi):
         db.session.flush()
 
     def pre_delete(self, item):
+        self._check_may("delete", item)
         check_write(item, before=previous_scope_values(item))
 
     def _guarded(self, call, *args):
@@ -370,8 +386,10 @@ class ScopedModelRestApi(ModelRestApi):
             db.session.rollback()
             return self.response_422(message=e.messages)
         except Refusal as e:
+            from app.may import NotAllowed
+
             db.session.rollback()
-            status = 409 if isinstance(e, VersionConflict) else 422
+            status = 409 if isinstance(e, VersionConflict) else 403 if isinstance(e, NotAllowed) else 422
             return self.response(status, message=e.message)
         except Exception as e:  # noqa: BLE001 - a race between read and write (app/versioning.py)
             conflict = conflict_of(e)

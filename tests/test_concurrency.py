@@ -79,11 +79,17 @@ def race_batch(app):
         batch_id, case_id = batch.id, case.id
         db.session.remove()
     yield batch_id, case_id, community
-    with app.app_context():  # leave it a draft outside the others' way
-        db.session.execute(update(HandoverCase).where(HandoverCase.id == case_id).values(batch_id=None,
-                                                                                          accepted_on=None))
+    with app.app_context():  # the retiree out of the batch again, its checklist as the rules derive it
+        from app.handover.stats import forget_cached_figures
+
+        case = db.session.get(HandoverCase, case_id)
+        case.batch_id, case.accepted_on = None, None
+        db.session.flush()
+        db.session.expire(case, ["batch"])
+        services.sync_derived(case)
         db.session.commit()
         db.session.remove()
+        forget_cached_figures()  # the rounds reset rows in SQL, without the audit rows the cache watches
 
 
 def _reset_batch(app, batch_id, case_id, status):

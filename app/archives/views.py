@@ -134,6 +134,8 @@ class ArchiveTransferModelView(ScopedModelView):
 
 class ArchiveTransferApi(ScopedModelRestApi):
     datamodel = SQLAInterface(ArchiveTransfer)
+    may_stream = "archives"
+    may_actions = {"put": "edit"}
     class_permission_name = ARCHIVE_TRANSFER
     resource_name = "archivetransfer"
     include_route_methods = {"get", "get_list", "info", "put"}

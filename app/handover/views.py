@@ -376,6 +376,8 @@ class HandoverStatsView(BaseView):
 
 class HandoverCaseApi(ScopedModelRestApi):
     datamodel = SQLAInterface(HandoverCase)
+    may_stream = "handover"
+    may_actions = {"put": "edit_case"}
     class_permission_name = HANDOVER
     resource_name = "handover"
     include_route_methods = {"get", "get_list", "info", "put"}
@@ -400,6 +402,8 @@ class HandoverCaseApi(ScopedModelRestApi):
 
 class HandoverBatchApi(ScopedModelRestApi):
     datamodel = SQLAInterface(HandoverBatch)
+    may_stream = "handover"
+    may_actions = {"post": "add_batch", "put": "edit_batch"}
     class_permission_name = HANDOVER_BATCH
     resource_name = "handoverbatch"
     include_route_methods = {"get", "get_list", "info", "post", "put"}

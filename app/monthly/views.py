@@ -265,6 +265,8 @@ class MonthlyReportApi(ScopedModelRestApi):
     """Read access to the reports (and the narrative through PUT, under the same rules as the form)."""
 
     datamodel = SQLAInterface(MonthlyReport)
+    may_stream = "monthly"
+    may_actions = {"put": "edit"}
     class_permission_name = MONTHLY_REPORT
     resource_name = "monthlyreport"
     include_route_methods = {"get", "get_list", "info", "put"}

@@ -122,6 +122,8 @@ class StalledPartyTransferModelView(PartyTransferModelView):
 
 class PartyTransferApi(ScopedModelRestApi):
     datamodel = SQLAInterface(PartyTransfer)
+    may_stream = "party"
+    may_actions = {"put": "edit"}
     class_permission_name = PARTY_TRANSFER
     resource_name = "partytransfer"
     include_route_methods = {"get", "get_list", "info", "put"}

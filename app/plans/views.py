@@ -181,6 +181,8 @@ def _local(url):
 
 class ImplementationPlanApi(ScopedModelRestApi):
     datamodel = SQLAInterface(ImplementationPlan)
+    may_stream = "plans"
+    may_actions = {"put": "edit"}
     class_permission_name = IMPL_PLAN
     resource_name = "implementationplan"
     include_route_methods = {"get", "get_list", "info", "put"}

@@ -175,6 +175,8 @@ class RetireeModelView(ScopedModelView):
 
 class RetireeApi(ScopedModelRestApi):
     datamodel = SQLAInterface(Retiree)
+    may_stream = "retirees"
+    may_actions = {"post": "add", "put": "edit", "delete": "delete"}
     class_permission_name = RETIREE
     resource_name = "retiree"
     allow_browser_login = True

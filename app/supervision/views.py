@@ -466,6 +466,8 @@ class LeadingGroupMemberModelView(ScopedModelView):
 
 class SupervisionItemApi(ScopedModelRestApi):
     datamodel = SQLAInterface(SupervisionItem)
+    may_stream = "supervision"
+    may_actions = {"put": "edit_item"}
     class_permission_name = SUPERVISION_ITEM
     resource_name = "supervisionitem"
     include_route_methods = {"get", "get_list", "info", "put"}
@@ -486,6 +488,8 @@ class SupervisionItemApi(ScopedModelRestApi):
 
 class WorkContactApi(ScopedModelRestApi):
     datamodel = SQLAInterface(WorkContact)
+    may_stream = "supervision"
+    may_actions = {"put": "edit_contact"}
     class_permission_name = WORK_CONTACT
     resource_name = "workcontact"
     include_route_methods = {"get", "get_list", "info", "put"}

@@ -218,6 +218,8 @@ class WorkTaskModelView(ScopedModelView):
 
 class WorkTaskApi(ScopedModelRestApi):
     datamodel = SQLAInterface(WorkTask)
+    may_stream = "workplan"
+    may_actions = {"put": "edit_task"}
     class_permission_name = WORK_TASK
     resource_name = "worktask"
     # Tasks are made on the pages by the leading-group office; the lead unit may report progress by API.
