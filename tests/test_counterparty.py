@@ -7,7 +7,7 @@ import html
 import re
 
 import pytest
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.archives.models import ArchiveTransfer

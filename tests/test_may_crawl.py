@@ -8,7 +8,6 @@ button and form on them against the app's URL map:
   workflow step of a stream (the view's `may_steps`), the stream's `may(user, action, row)` says yes for that
   user and row.
 """
-import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 

@@ -11,7 +11,6 @@ from wtforms.validators import Length, NumberRange, Optional
 from app.archives.models import ArchiveTransfer, Custodian, Destination
 from app.audit import register_model
 from app.forms_common import coded_select
-from app.handover.models import ItemState, Stream
 from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import role_codes
 from app.security.roles import ARCHIVE_TRANSFER

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import Length
 
 from app.audit import register_model
-from app.handover.models import Stream
 from app.party.models import PartyTransfer
 from app.handover.models import RETIREE_ROW_LABELS
 from app.rules import RuleViolation
