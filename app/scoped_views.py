@@ -9,9 +9,10 @@ from flask_appbuilder.urltools import get_filter_args
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import Boolean, DateTime
 from flask_appbuilder.fields import QuerySelectField
-from wtforms import BooleanField, HiddenField
+from wtforms import BooleanField, DateField, HiddenField
 from wtforms.fields.core import UnboundField
 
+from app.dates import BusinessDateField
 from app.extensions import db
 from app.formatting import blank_if_none, local_time, yes_no
 from app.rules import RuleViolation
@@ -131,11 +132,21 @@ def _readable_blank_options(form_class):
             unbound.kwargs["blank_text"] = "—"
 
 
+def _business_date_fields(form_class):
+    """Every date field of a business form reads dates with the one parser (app/dates.py): FAB generates
+    WTForms' DateField for Date columns, which refuses 20180430 (and its picker turned it into today)."""
+    for name in dir(form_class):
+        unbound = getattr(form_class, name, None)
+        if isinstance(unbound, UnboundField) and unbound.field_class is DateField:
+            setattr(form_class, name, BusinessDateField(*unbound.args, **unbound.kwargs))
+
+
 class ReadableBlankOptionsMixin:
     def _init_forms(self):
         super()._init_forms()
         for form_class in (self.add_form, self.edit_form):
             _readable_blank_options(form_class)
+            _business_date_fields(form_class)
         if is_versioned(self.datamodel.obj):
             # the version the edit form was opened with, sent back with the save (app/versioning.py)
             setattr(self.edit_form, VERSION_FIELD, HiddenField())
@@ -386,11 +397,9 @@ class ScopedModelRestApi(ModelRestApi):
             db.session.rollback()
             return self.response_422(message=e.messages)
         except Refusal as e:
-            from app.may import NotAllowed
-
             db.session.rollback()
-            status = 409 if isinstance(e, VersionConflict) else 403 if isinstance(e, NotAllowed) else 422
-            return self.response(status, message=e.message)
+            # a stale version: 409; any other refused step (a lock, may() saying no): 403
+            return self.response(409 if isinstance(e, VersionConflict) else 403, message=e.message)
         except Exception as e:  # noqa: BLE001 - a race between read and write (app/versioning.py)
             conflict = conflict_of(e)
             if conflict is None:
