@@ -1,7 +1,7 @@
 """row versions; checklist states derived from the counterparty's records
 
 Revision ID: a10f00000001
-Revises: a10w00000001
+Revises: a15m00000003
 Create Date: 2026-11-28 09:30:00
 
 Issue 10. Every editable record gets a `version` (SQLAlchemy version_id_col, app/versioning.py). The checklist
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = 'a10f00000001'
-down_revision = 'a10w00000001'
+down_revision = 'a15m00000003'
 branch_labels = None
 depends_on = None
 
