@@ -47,9 +47,10 @@ def create_app(config_object="config.Config"):
 
         auth.init_app(app)  # idle timeout, forced password change, trusted proxies
         i18n.init_app(app)
-        from app import breadcrumbs
+        from app import breadcrumbs, may
 
         breadcrumbs.init_app(app)
+        may.init_app(app)
         views.register(app, appbuilder)  # each stream's init_app, in menu order
         errors.init_app(app)
         cli.init_app(app)

@@ -3,12 +3,13 @@ resource, rows scoped by `app.security.scope`, dropdowns narrowed, writes checke
 
 A stream's view is then configuration only (NetBox style): model, columns, titles.
 """
-from flask import abort
+from flask import abort, flash, request
 from flask_appbuilder import ModelRestApi, ModelView
+from flask_appbuilder.urltools import get_filter_args
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import Boolean, DateTime
 from flask_appbuilder.fields import QuerySelectField
-from wtforms import BooleanField, DateField
+from wtforms import BooleanField, DateField, HiddenField
 from wtforms.fields.core import UnboundField
 
 from app.dates import BusinessDateField
@@ -16,6 +17,7 @@ from app.extensions import db
 from app.formatting import blank_if_none, local_time, yes_no
 from app.rules import RuleViolation
 from app.steps import Refusal
+from app.versioning import VERSION_FIELD, VersionConflict, check_version, conflict_of, is_versioned
 from app.security.scope import (
     OrgChoiceFilter,
     ScopeError,
@@ -145,6 +147,9 @@ class ReadableBlankOptionsMixin:
         for form_class in (self.add_form, self.edit_form):
             _readable_blank_options(form_class)
             _business_date_fields(form_class)
+        if is_versioned(self.datamodel.obj):
+            # the version the edit form was opened with, sent back with the save (app/versioning.py)
+            setattr(self.edit_form, VERSION_FIELD, HiddenField())
 
 
 class ScopedModelView(ReadableBlankOptionsMixin, ModelView):
@@ -152,6 +157,37 @@ class ScopedModelView(ReadableBlankOptionsMixin, ModelView):
 
     page_size = 25
     method_permission_name = METHOD_PERMISSIONS
+    # Who may add, edit or delete here is the stream's `may` (app/may.py): FAB's "+", edit and delete buttons
+    # appear only when it says yes. `may_actions` maps FAB's add / edit / delete (and the view's own steps)
+    # to the stream's actions; False: never offered here (rows that come with another record).
+    may_stream = None
+    may_actions = {}
+
+    # The view's own workflow steps (its POST routes): method name -> the stream's may() action; the row is
+    # `may_step_row` (the scoped row of the route's pk). The crawler test checks every form against it.
+    may_steps = {}
+
+    def may_step_row(self, method, args):
+        pk = args.get("pk")
+        return db.session.get(self.datamodel.obj, pk) if pk is not None else None
+
+    def may_row(self, action, pk=None, user=None):
+        """Whether the current user may take FAB's `action` here (on the row `pk`)."""
+        from flask import g
+
+        from app.may import may
+
+        user = user or g.user
+
+        stream_action = self.may_actions.get(action, True)
+        if stream_action is False:
+            return False
+        if stream_action is True or not self.may_stream:
+            return True
+        row = db.session.get(self.datamodel.obj, pk) if pk not in (None, "") else None
+        if pk not in (None, "") and row is None:
+            return False
+        return may(self.may_stream, user, stream_action, row)
 
     def _scoped(self, pk):
         """The row if the current user's scope holds it (FAB's base filters: the one scope), else 404 — for
@@ -181,6 +217,106 @@ class ScopedModelView(ReadableBlankOptionsMixin, ModelView):
                                    **{k: local_time for k in timestamps},
                                    **(self.formatters_columns or {})}
         super().__init__(**kwargs)
+
+    # -- add and edit: a refusal comes back beside its field, the form kept as typed, nothing written --------
+
+    def _refused(self, form, error):
+        """Put a refusal's messages beside their fields (form-wide ones at the top): nothing is written."""
+        db.session.rollback()
+        if isinstance(error, RuleViolation):
+            messages = error.messages
+        else:
+            messages = {None: [getattr(error, "message", str(error))]}
+        for field_name, texts in messages.items():
+            field = form._fields.get(field_name) if field_name else None
+            if field is not None:
+                field.errors = list(field.errors or []) + list(texts)
+            else:
+                for text in texts:
+                    flash(text, "danger")
+
+    def _add(self):
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        if request.method != "POST":
+            self.update_redirect()
+            return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+        self._fill_form_exclude_cols(exclude_cols, form)
+        if form.validate():
+            self.process_form(form, True)
+            item = self.datamodel.obj()
+            try:
+                form.populate_obj(item)
+                self.pre_add(item)
+            except (RuleViolation, Refusal, ScopeError, VersionConflict) as e:
+                self._refused(form, e)
+                return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+            try:
+                self._save(self.datamodel.add, item)
+                self.post_add(item)
+            except (RuleViolation, Refusal, VersionConflict) as e:
+                self._refused(form, e)
+                return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+            flash(self.add_row_message, "success")
+            return None
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    def _edit(self, pk):
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        pk = self.datamodel.get_pk_value(item)
+        if request.method != "POST":
+            form = self.edit_form.refresh(obj=item)
+            self.prefill_form(form, pk)
+            if VERSION_FIELD in form._fields:
+                form[VERSION_FIELD].data = item.version
+            self.update_redirect()
+            return self._edit_widgets(item, form, exclude_cols)
+        form = self.edit_form.refresh(request.form)
+        self._fill_form_exclude_cols(exclude_cols, form)
+        form._id = pk
+        if form.validate():
+            self.process_form(form, False)
+            try:
+                check_version(item, request.form.get(VERSION_FIELD))
+                form.populate_obj(item)
+                self.pre_update(item)
+            except (RuleViolation, Refusal, ScopeError, VersionConflict) as e:
+                self._refused(form, e)
+                return self._edit_widgets(item, form, exclude_cols)
+            try:
+                self._save(self.datamodel.edit, item)
+                self.post_update(item)
+            except (RuleViolation, Refusal, VersionConflict) as e:
+                self._refused(form, e)
+                return self._edit_widgets(item, form, exclude_cols)
+            flash(self.edit_row_message, "success")
+            return None
+        return self._edit_widgets(item, form, exclude_cols)
+
+    def _edit_widgets(self, item, form, exclude_cols):
+        from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
+
+        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        return self._get_related_views_widgets(item, filters={}, orders=get_order_args(), pages=get_page_args(),
+                                               page_sizes=get_page_size_args(), widgets=widgets)
+
+    def _save(self, write, item):
+        """FAB's add/edit with the database errors of a race turned into a refusal (app/versioning.py)."""
+        from flask_babel import lazy_gettext as _l
+
+        try:
+            write(item)
+        except Exception as e:  # noqa: BLE001 - FAB re-raises what the session raised
+            conflict = conflict_of(e)
+            db.session.rollback()
+            if conflict is None:
+                raise Refusal(_l("The record could not be saved. Nothing was changed."))
+            raise conflict
 
     def pre_add(self, item):
         try:
@@ -212,6 +348,19 @@ class ScopedModelRestApi(ModelRestApi):
 
     method_permission_name = METHOD_PERMISSIONS
     allow_browser_login = True
+    # the stream's may() for the API's post / put / delete (app/may.py): refused → 403
+    may_stream = None
+    may_actions = {}
+
+    def _check_may(self, action, item):
+        from flask import g
+
+        from app.may import NotAllowed, may
+
+        stream_action = self.may_actions.get(action)
+        if stream_action and self.may_stream and not may(self.may_stream, g.user, stream_action, item):
+            db.session.rollback()
+            raise NotAllowed()
 
     def __init__(self):
         model = self.datamodel.obj
@@ -222,14 +371,20 @@ class ScopedModelRestApi(ModelRestApi):
         super().__init__()
 
     def pre_add(self, item):
+        self._check_may("post", None)
         validate_model(item)
         check_write(item)
 
     def pre_update(self, item):
+        self._check_may("put", item)
         validate_model(item)
         check_write(item, before=previous_scope_values(item))
+        # write now, inside `_guarded`: a concurrent save since the read (StaleDataError) answers 409, where
+        # FAB's own commit would turn it into an English 422
+        db.session.flush()
 
     def pre_delete(self, item):
+        self._check_may("delete", item)
         check_write(item, before=previous_scope_values(item))
 
     def _guarded(self, call, *args):
@@ -243,12 +398,30 @@ class ScopedModelRestApi(ModelRestApi):
             return self.response_422(message=e.messages)
         except Refusal as e:
             db.session.rollback()
-            return self.response(403, message=e.message)
+            # a stale version: 409; any other refused step (a lock, may() saying no): 403
+            return self.response(409 if isinstance(e, VersionConflict) else 403, message=e.message)
+        except Exception as e:  # noqa: BLE001 - a race between read and write (app/versioning.py)
+            conflict = conflict_of(e)
+            if conflict is None:
+                raise
+            db.session.rollback()
+            return self.response(409, message=conflict.message)
 
     def post_headless(self):
         return self._guarded(super().post_headless)
 
     def put_headless(self, pk):
+        from flask import request as req
+
+        payload = req.get_json(silent=True)
+        if isinstance(payload, dict) and "version" in payload and is_versioned(self.datamodel.obj):
+            submitted = payload.pop("version")  # checked here, not loaded into the row
+            item = self.datamodel.get(pk, self._base_filters)
+            if item is not None:
+                try:
+                    check_version(item, submitted)
+                except VersionConflict as e:
+                    return self.response(409, message=e.message)
         return self._guarded(super().put_headless, pk)
 
     def delete_headless(self, pk):

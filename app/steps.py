@@ -22,6 +22,11 @@ def refuse_if(message):
 
 def run_step(step, *args, success):
     """Run one service step for the current user: commit and say so, or roll back and say why not."""
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from app.versioning import conflict_of
+
     try:
         step(g.user, *args)
         db.session.commit()
@@ -30,4 +35,9 @@ def run_step(step, *args, success):
     except Refusal as e:
         db.session.rollback()
         flash(e.message, "danger")
+        return False
+    except (StaleDataError, IntegrityError) as e:
+        # another request changed the row between our read and our write (see app/versioning.py)
+        db.session.rollback()
+        flash(conflict_of(e).message, "danger")
         return False

@@ -156,14 +156,24 @@ def test_whole_flow_with_a_return(app, as_user):
 
     # every open stream closed by the side responsible for it → 已移交 (derived)
     cid = cases[1]
+    # the archive stream follows the archive transfer: sorted and sent by the enterprise, received by the
+    # archives; typed on the checklist it is refused, whoever types it
+    for client in (county1, ent, as_user("archives")):
+        _post(client, f"/handover/{cid}/item/{Stream.ARCHIVE}", state="in_progress")
+        assert _case(app, cid)["items"][Stream.ARCHIVE] == ItemState.NOT_STARTED
+    archive_id = _q(app, lambda s: s.scalar(select(ArchiveTransfer.id).where(
+        ArchiveTransfer.retiree_id == _case(app, cid)["retiree_id"])))
+    r = ent.put(f"/api/v1/archivetransfer/{archive_id}", json={"sorted_done": True, "sent_on": "2020-11-02"})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert _case(app, cid)["items"][Stream.ARCHIVE] == ItemState.IN_PROGRESS
+    _post(as_user("archives"), f"/archives/{archive_id}/receive")
+    assert _case(app, cid)["items"][Stream.ARCHIVE] == ItemState.DONE
     actors = {Stream.PENSION: as_user("hrss"), Stream.MEDICAL: as_user("medins"), Stream.HOUSEHOLD: community,
-              Stream.TRAVEL: community, Stream.EXPENSES: ent, Stream.ARCHIVE: as_user("archives")}
+              Stream.TRAVEL: community, Stream.EXPENSES: ent}
     for stream, state in _case(app, cid)["items"].items():
         if state in (ItemState.DONE, ItemState.NOT_APPLICABLE):
             continue
         client = actors[stream]
-        if stream == Stream.ARCHIVE:
-            client = county1
         _post(client, f"/handover/{cid}/item/{stream}", state="in_progress")
         extra = {"household_category": "stable_residence"} if stream == Stream.HOUSEHOLD else {}
         r = _post(client, f"/handover/{cid}/item/{stream}", state="done", on_date="2020-11-30", **extra)
@@ -268,10 +278,13 @@ def test_new_retiree_gets_a_checklist_and_reaches_the_county_queue(app, as_user,
 
 
 def test_party_transfer_stalls_and_orgdept_sees_it(app, as_user):
+    # a party member of enterprise2 accepted by 乃东区 into community1's community, no letter yet
     pid = _q(app, lambda s: s.scalar(select(PartyTransfer.id).join(
         Organization, Organization.id == PartyTransfer.enterprise_id).where(
-        Organization.code == "E-S02", PartyTransfer.letter_issued_on.is_(None)).order_by(PartyTransfer.id).limit(1)))
-    ent = as_user("enterprise1")
+        Organization.code == "E-C03", PartyTransfer.letter_issued_on.is_(None),
+        PartyTransfer.receiving_community_id == _org_id(app, "540502-01-01")).order_by(PartyTransfer.id).limit(1)))
+    assert pid is not None
+    ent = as_user("enterprise2")
     issued = datetime.date.today() - datetime.timedelta(days=45)
     bad = ent.put(f"/api/v1/partytransfer/{pid}", json={"letter_issued_on": issued.isoformat()})
     assert bad.status_code == 422 and "dues_base_verified" in bad.get_json()["message"]
@@ -282,10 +295,12 @@ def test_party_transfer_stalls_and_orgdept_sees_it(app, as_user):
     assert ok.status_code == 200, ok.get_data(as_text=True)
     stalled = as_user("orgdept").get("/party-stalled/list/?psize_StalledPartyTransferModelView=100")
     assert stalled.status_code == 200 and "组介字〔2020〕901号" in stalled.get_data(as_text=True)
-    # the enterprise may not record the receipt; the receiving side (or orgdept) may
-    assert ent.put(f"/api/v1/partytransfer/{pid}", json={"received_on": datetime.date.today().isoformat(),
-                                                          "branch": "第一支部"}).status_code == 422
-    r = as_user("orgdept").put(f"/api/v1/partytransfer/{pid}", json={
+    # only the receiving party organisation (the community) records the receipt: not the enterprise, the
+    # county or the organization department (the party stream is derived from this record)
+    for other in (ent, as_user("county1"), as_user("orgdept")):
+        assert other.put(f"/api/v1/partytransfer/{pid}", json={"received_on": datetime.date.today().isoformat(),
+                                                                "branch": "第一支部"}).status_code == 422
+    r = as_user("community1").put(f"/api/v1/partytransfer/{pid}", json={
         "received_on": datetime.date.today().isoformat(), "branch": "泽当镇第一社区第一党支部"})
     assert r.status_code == 200, r.get_data(as_text=True)
     assert "组介字〔2020〕901号" not in as_user("orgdept").get(

@@ -7,6 +7,7 @@ from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, Str
 from sqlalchemy.orm import relationship
 
 from app.handover.models import RetireeScoped
+from app.versioning import Versioned
 
 
 class Custodian:
@@ -33,7 +34,7 @@ class Destination:
     }
 
 
-class ArchiveTransfer(RetireeScoped, Model):
+class ArchiveTransfer(RetireeScoped, Versioned, Model):
     __tablename__ = "archive_transfer"
 
     id = Column(Integer, primary_key=True)

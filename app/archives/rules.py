@@ -48,3 +48,26 @@ def archive_problems(a):
         elif a.received_on < a.sent_on:
             add("received_on", _l("The date received cannot be before the date sent."))
     return problems
+
+
+def receiver_roles(destination):
+    """The archives confirm receipt; a former leader cadre's archive kept by the organization department stays
+    there, which confirms it."""
+    return {"orgdept"} if destination == Destination.ORGDEPT else {"archives"}
+
+
+def may(user, action, row=None):
+    """edit (sorting, volumes, sending), receive (row: the transfer)."""
+    from app.security.access import granted, role_codes
+    from app.security.roles import ARCHIVE_TRANSFER, WRITE
+
+    if not granted(user, WRITE, ARCHIVE_TRANSFER):
+        return False
+    if action == "edit":
+        return True
+    if action == "receive":
+        if row is None:
+            return bool(role_codes(user) & {"archives", "orgdept"})
+        return bool(role_codes(user) & receiver_roles(row.destination)) and row.sent_on is not None \
+            and row.received_on is None
+    return False

@@ -11,7 +11,6 @@ from wtforms.validators import Length, NumberRange, Optional
 from app.archives.models import ArchiveTransfer, Custodian, Destination
 from app.audit import register_model
 from app.forms_common import coded_select
-from app.handover.models import ItemState, Stream
 from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import role_codes
 from app.security.roles import ARCHIVE_TRANSFER
@@ -40,38 +39,40 @@ FORM = ["custodian", "destination", "sorted_done", "volumes", "missing_materials
 
 
 def _sync_item(transfer):
-    from app.archives.rules import archive_state
-    from app.handover.services import advance_item, case_of
+    """The checklist's archive stream follows this transfer (handover rules: DERIVED_STREAMS)."""
+    from app.handover.services import sync_derived_for
 
-    case = case_of(transfer.retiree_id)
-    if case is not None:
-        advance_item(case, Stream.ARCHIVE, archive_state(transfer), g.user)
+    sync_derived_for(transfer.retiree_id, g.user)
 
 
 def receive_archive(actor, transfer):
     """The archives (or, for a former leader cadre's archive, the organization department) confirm receipt."""
-    from app.handover.services import Refusal, _check_scope
+    from app.handover.services import Refusal, _check_scope, sync_derived_for
+    from app.versioning import lock
+
+    from app.archives.rules import may, receiver_roles
 
     _check_scope(actor, transfer)
-    allowed = {"orgdept"} if transfer.destination == Destination.ORGDEPT else {"archives"}
-    if not role_codes(actor) & allowed:
+    if not role_codes(actor) & receiver_roles(transfer.destination):
         raise Refusal(_l("Only the archives that keep this archive confirm its receipt."))
+    lock(transfer)
     if transfer.sent_on is None:
         raise Refusal(_l("An archive can only be received after it was sent."))
     if transfer.received_on is not None:
         raise Refusal(_l("Receipt of this archive is already confirmed."))
+    if not may(actor, "receive", transfer):
+        raise Refusal(_l("Only the archives that keep this archive confirm its receipt."))
     transfer.received_on = datetime.date.today()
     transfer.received_by_id = actor.id
-    from app.handover.services import advance_item, case_of
-
-    case = case_of(transfer.retiree_id)
-    if case is not None:
-        advance_item(case, Stream.ARCHIVE, ItemState.DONE, actor)
+    sync_derived_for(transfer.retiree_id, actor)
     return transfer
 
 
 class ArchiveTransferModelView(ScopedModelView):
     datamodel = ScopedInterface(ArchiveTransfer)
+    may_stream = "archives"
+    may_actions = {"add": False, "delete": False, "edit": "edit"}
+    may_steps = {"receive": "receive"}
     class_permission_name = ARCHIVE_TRANSFER
     method_permission_name = {**METHOD_PERMISSIONS, "receive": "write"}
     route_base = "/archives"
@@ -132,6 +133,8 @@ class ArchiveTransferModelView(ScopedModelView):
 
 class ArchiveTransferApi(ScopedModelRestApi):
     datamodel = SQLAInterface(ArchiveTransfer)
+    may_stream = "archives"
+    may_actions = {"put": "edit"}
     class_permission_name = ARCHIVE_TRANSFER
     resource_name = "archivetransfer"
     include_route_methods = {"get", "get_list", "info", "put"}

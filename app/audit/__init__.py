@@ -43,7 +43,7 @@ def _diff(obj, kind):
     ignored = getattr(type(obj), "__audit_ignore__", ())
     for attr in state.mapper.column_attrs:
         key = attr.key
-        if key in ignored:
+        if key in ignored or key == "version":  # the row version (app/versioning.py) is no business change
             continue
         hist = state.attrs[key].history
         if kind == "create":

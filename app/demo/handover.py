@@ -50,17 +50,41 @@ def _progress(case, actor):
         party.sending_org = f"{case.enterprise.name_zh}党委"
         party.receiving_org = f"{case.receiving_community.name_zh}党支部" if case.receiving_community else None
         party.letter_issued_on = LETTER_DAY
-        if case.id % 3:  # one in three letters stays unanswered: a stalled transfer
+        if case.id % 3:  # one in three letters stays unanswered: a stalled transfer (recorded by the community)
             party.received_on = LETTER_DAY + datetime.timedelta(days=12)
             party.branch = f"{case.receiving_community.name_zh}第一党支部" if case.receiving_community else "—"
-        services.advance_item(case, Stream.PARTY,
-                              ItemState.DONE if party.received_on else ItemState.IN_PROGRESS, actor)
     archive = db.session.scalars(select(ArchiveTransfer).where(ArchiveTransfer.retiree_id == case.retiree_id)).one()
     archive.sorted_done = True
     archive.volumes = 2 + case.id % 3
     archive.digitized = case.id % 2 == 0
     archive.sent_on = datetime.date(2020, 9, 10)
-    services.advance_item(case, Stream.ARCHIVE, ItemState.IN_PROGRESS, actor)
+    services.sync_derived(case, actor)  # the party and archive streams follow those records
+
+
+def _close_every_stream(case, users):
+    """Each remaining stream closed by the side responsible for it (handover rules: DONE_BY_SIDE), the
+    archive received by the archives: the retiree is handed over."""
+    from app.archives.views import receive_archive
+    from app.handover.models import Side
+
+    party = db.session.scalars(select(PartyTransfer).where(PartyTransfer.retiree_id == case.retiree_id)).first()
+    if party is not None and party.received_on is None:  # the community's party branch records the receipt
+        party.received_on = LETTER_DAY + datetime.timedelta(days=20)
+        party.branch = f"{case.receiving_community.name_zh}第一党支部"
+    archive = db.session.scalars(select(ArchiveTransfer).where(ArchiveTransfer.retiree_id == case.retiree_id)).one()
+    keeper = users["orgdept"] if archive.destination == "orgdept" else users["archives"]
+    receive_archive(keeper, archive)
+    by_side = {Side.HRSS: users["hrss"], Side.MEDINS: users["medins"], Side.ORGDEPT: users["orgdept"],
+               Side.RECEIVING: users["community1"], Side.ENTERPRISE: users["sasac"]}
+    for item in list(case.items):
+        if item.stream in (Stream.PERSONNEL, Stream.PARTY, Stream.ARCHIVE) or item.state == ItemState.NOT_APPLICABLE:
+            continue
+        actor = by_side[item.responsible]
+        category = HouseholdCategory.STABLE_RESIDENCE if item.stream == Stream.HOUSEHOLD else None
+        if item.state == ItemState.NOT_STARTED:
+            services.set_item(actor, case, item.stream, ItemState.IN_PROGRESS, household_category=category)
+        services.set_item(actor, case, item.stream, ItemState.DONE, datetime.date(2020, 11, 20),
+                          household_category=category)
 
 
 def _correction(actor, case, field, value, reason):
@@ -76,7 +100,8 @@ def seed_handover():
         return 0
     sm = appbuilder.sm
     users = {name: sm.find_user(username=name) for name in ("enterprise1", "enterprise2", "county1", "county2",
-                                                            "community1")}
+                                                            "community1", "hrss", "medins", "orgdept",
+                                                            "archives", "sasac")}
     naidong, gongga = _org("540502"), _org("540522")
     es02, ec03 = _org("E-S02"), _org("E-C03")
     community = _org("540502-01-01")
@@ -90,14 +115,7 @@ def seed_handover():
         if i < 6:
             services.confirm_receipt(users["community1"], case)
         if i < 3:  # every stream closed: handed over
-            for item in case.items:
-                if item.state == ItemState.NOT_STARTED:
-                    item.state = ItemState.IN_PROGRESS
-            case.household_category = HouseholdCategory.STABLE_RESIDENCE
-            for item in case.items:
-                if item.state == ItemState.IN_PROGRESS:
-                    item.state = ItemState.DONE
-                    item.on_date = datetime.date(2020, 11, 20)
+            _close_every_stream(case, users)
     submitted = _batch(users["enterprise1"], naidong, _cases(es02, naidong, 5), "第二批")
     services.submit_batch(users["enterprise1"], submitted)
 

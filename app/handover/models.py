@@ -12,6 +12,7 @@ from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, Strin
 from sqlalchemy.orm import declared_attr, relationship
 
 from app.org.models import OrgKind
+from app.versioning import Versioned
 
 RETIREE_ORG_COLUMNS = ("enterprise_id", "receiving_county_id", "receiving_township_id",
                        "receiving_community_id", "liaison_office_id")
@@ -203,7 +204,7 @@ class RetireeScoped:
         return self.retiree.name_display() if self.retiree is not None else ""
 
 
-class HandoverBatch(Model):
+class HandoverBatch(Versioned, Model):
     __tablename__ = "handover_batch"
     __scope_columns__ = ("enterprise_id", "receiving_county_id", "liaison_office_id")
     __org_kinds__ = {
@@ -254,7 +255,7 @@ class HandoverBatch(Model):
         return self.number()
 
 
-class HandoverCase(RetireeScoped, Model):
+class HandoverCase(RetireeScoped, Versioned, Model):
     """One retiree's handover: receiving place proposed and confirmed, the batch, receipt, the checklist."""
 
     __tablename__ = "handover_case"
@@ -315,7 +316,7 @@ class HandoverCase(RetireeScoped, Model):
         return self.retiree_name()
 
 
-class HandoverItem(Model):
+class HandoverItem(Versioned, Model):
     """One stream of one case. Reached only through its (scoped) case: it has no pages of its own."""
 
     __tablename__ = "handover_item"

@@ -112,6 +112,59 @@ def stream_editor_problem(roles, stream, accepted):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Facts come from the side responsible for them (DESIGN.md): a stream that another unit must confirm is done
+# only by that unit's own record, never by the unit whose progress it measures.
+
+# Streams whose state is derived from another record, never typed on the checklist: personnel relations from
+# the community's confirmed receipt (the case), the party relation from the receiving party organisation's
+# receipt (party transfer), the archive from the archives' (or, for leaders, the organization department's)
+# receipt (archive transfer).
+DERIVED_STREAMS = {
+    Stream.PERSONNEL: _l("Done when the receiving community confirms receipt of the person."),
+    Stream.PARTY: _l("Done when the receiving party organisation records receipt in the party relation transfer."),
+    Stream.ARCHIVE: _l("Done when the archives (for former leader cadres the organization department) confirm "
+                       "receipt of the archive."),
+}
+# The other streams are closed on the checklist by the side responsible for them (initial_items: pension by
+# the HR bureau, medical insurance by the medical insurance bureau, household registration and travel
+# documents by the receiving place — or the organization department for leaders — and the enterprise's own
+# off-plan expenses by the enterprise or SASAC): only those roles mark them done or reopen them.
+DONE_BY_SIDE = {
+    Side.HRSS: {"hrss"},
+    Side.MEDINS: {"medins"},
+    Side.ORGDEPT: {"orgdept"},
+    Side.RECEIVING: {"county", "township", "community"},
+    Side.ENTERPRISE: {"enterprise", "sasac"},
+    Side.ARCHIVES: {"archives"},
+}
+
+
+def counterparty_problem(roles, stream, responsible, current, new):
+    """Why these roles may not move this stream from `current` to `new` on the checklist (None: they may)."""
+    if stream in DERIVED_STREAMS:
+        return _l("This stream follows the responsible side's own record and is not set on the checklist. "
+                  "%(how)s", how=DERIVED_STREAMS[stream])
+    if new == current or ItemState.DONE not in (current, new):
+        return None
+    if not set(roles) & DONE_BY_SIDE.get(responsible, set()):
+        return _l("Only the responsible side (%(side)s) marks this stream done or reopens it.",
+                  side=Side.LABELS.get(responsible, responsible))
+    return None
+
+
+def personnel_state(received, submitted):
+    """Personnel relations: done when the community confirmed receipt, under way once a batch was submitted."""
+    if received:
+        return ItemState.DONE
+    return ItemState.IN_PROGRESS if submitted else ItemState.NOT_STARTED
+
+
+def may_set_done(roles, stream, responsible):
+    """Whether the checklist offers these roles the "done" choice for this stream."""
+    return counterparty_problem(roles, stream, responsible, ItemState.IN_PROGRESS, ItemState.DONE) is None
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Receiving place (移交原则 2: 以退休人员参保地为主，同时兼顾企业所在地、退休人员集中居住地)
 
 @dataclass(frozen=True)
@@ -228,3 +281,66 @@ def ledger_lock_problem(roles, batch_status):
         return _l("This retiree has been submitted to or accepted by the receiving place; the enterprise can "
                   "no longer change the record.")
     return None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Who may do what (app/may.py): one answer for the services, the API, the templates and the menus.
+
+def _user_roles(user):
+    from app.security.access import role_codes
+
+    return role_codes(user)
+
+
+def may(user, action, row=None):
+    """Whether `user` may take `action` (on `row`: a batch, a case or a checklist item) — the user's scope is
+    the one scoping mechanism's, this says whether the step can succeed for a row the user sees."""
+    from app.security.access import granted
+    from app.security.roles import HANDOVER, HANDOVER_BATCH, WRITE
+
+    roles = _user_roles(user)
+    org_id = getattr(user, "org_id", None)
+    if action in ("add_batch", "edit_batch", "delete_batch", "add_retirees", "remove_retiree", "submit"):
+        if "enterprise" not in roles or not granted(user, WRITE, HANDOVER_BATCH):
+            return False
+        if row is None:
+            return action == "add_batch"
+        if org_id != row.enterprise_id:
+            return False
+        if action == "delete_batch":
+            return row.status == BatchStatus.DRAFT
+        step = "submit" if action == "submit" else "edit"
+        return batch_action_problem(row.status, step) is None
+    if action in ("accept", "return"):
+        if "county" not in roles or not granted(user, WRITE, HANDOVER_BATCH):
+            return False
+        return row is None or (org_id in (row.receiving_county_id, row.liaison_office_id)
+                               and batch_action_problem(row.status, action) is None)
+    if not granted(user, WRITE, HANDOVER):
+        return False
+    if action == "set_item":  # row: a checklist item
+        if row is None:
+            return True
+        if row.stream in DERIVED_STREAMS or not roles & STREAM_EDITORS.get(row.stream, set()):
+            return False
+        case = row.case
+        return stream_editor_problem(roles, row.stream, case is not None and case.accepted_on is not None) is None
+    if action == "edit_case":  # the household category on the case's edit form
+        return stream_editor_problem(roles, Stream.HOUSEHOLD, row is not None and row.accepted_on is not None) is None
+    if action == "place":
+        if "enterprise" not in roles or (row is not None and org_id != row.enterprise_id):
+            return False
+        return row is None or (row.accepted_on is None and (
+            row.batch is None or row.batch.status in (BatchStatus.DRAFT, BatchStatus.RETURNED)))
+    if action == "receive":
+        if not roles & {"community", "township"}:
+            return False
+        return row is None or (row.accepted_on is not None and row.received_on is None)
+    return False
+
+
+def item_choices(roles, item):
+    """The states the checklist offers for this item: the ones the rules allow these roles to choose."""
+    return [s for s in ItemState.LABELS
+            if s == item.state or (counterparty_problem(roles, item.stream, item.responsible, item.state, s) is None
+                                   and transition_problem(item.stream, item.state, s) is None)]

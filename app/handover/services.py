@@ -28,6 +28,7 @@ from app.retirees.models import Retiree
 from app.security.access import role_codes
 from app.security.scope import in_scope, scope
 from app.steps import Refusal, refuse_if as _refuse_if  # noqa: F401  (views catch services.Refusal)
+from app.versioning import lock
 
 
 def _now():
@@ -239,9 +240,13 @@ def set_item(actor, case, stream, state, on_date=None, note=None, household_cate
     item = case.item(stream)
     if item is None:
         raise Refusal(_l("Not a valid choice."))
+    lock(case)
     _refuse_if(rules.stream_editor_problem(role_codes(actor), stream, case.accepted_on is not None))
     retiree = case.retiree
+    _refuse_if(rules.counterparty_problem(role_codes(actor), stream, item.responsible, item.state, state))
     _refuse_if(rules.transition_problem(stream, item.state, state, retiree.party_member, retiree.leader_cadre))
+    if not rules.may(actor, "set_item", item):
+        raise Refusal(_l("Your role does not work on this stream."))
     if stream == Stream.HOUSEHOLD and household_category:
         if household_category not in HouseholdCategory.LABELS:
             raise Refusal(_l("Not a valid choice."))
@@ -254,6 +259,46 @@ def set_item(actor, case, stream, state, on_date=None, note=None, household_cate
         item.note = note.strip() or None
     item.changed_by_id = actor.id
     return item
+
+
+def derived_states(case):
+    """{stream: state} of the streams that follow another record (rules.DERIVED_STREAMS), from those records:
+    the case's confirmed receipt, the party transfer's and the archive transfer's receipt."""
+    from app.archives.models import ArchiveTransfer
+    from app.archives.rules import archive_state
+    from app.party.models import PartyTransfer
+    from app.party.rules import transfer_state
+
+    session = db.session
+    with session.no_autoflush:
+        party = session.scalars(select(PartyTransfer).where(PartyTransfer.retiree_id == case.retiree_id)).first()
+        archive = session.scalars(select(ArchiveTransfer).where(
+            ArchiveTransfer.retiree_id == case.retiree_id)).first()
+    submitted = case.accepted_on is not None or (case.batch is not None and case.batch.submitted_on is not None)
+    return {
+        Stream.PERSONNEL: rules.personnel_state(case.received_on is not None, submitted),
+        Stream.PARTY: transfer_state(party) if party is not None else ItemState.NOT_STARTED,
+        Stream.ARCHIVE: archive_state(archive) if archive is not None else ItemState.NOT_STARTED,
+    }
+
+
+def sync_derived(case, actor=None):
+    """Set the derived streams of a case from their records (a stream that does not apply stays so)."""
+    for stream, state in derived_states(case).items():
+        item = case.item(stream)
+        if item is None or item.state == ItemState.NOT_APPLICABLE or item.state == state:
+            continue
+        item.state = state
+        item.on_date = datetime.date.today() if state != ItemState.NOT_STARTED else None
+        item.changed_by_id = getattr(actor, "id", None)
+    return case
+
+
+def sync_derived_for(retiree_id, actor=None):
+    case = case_of(retiree_id)
+    if case is not None:
+        sync_derived(case, actor)
+    return case
 
 
 def advance_item(case, stream, state, actor=None):
@@ -273,6 +318,7 @@ def confirm_place(actor, case, county=None, liaison=None, reason=None):
     _check_scope(actor, case)
     if "enterprise" not in role_codes(actor) or actor.org_id != case.enterprise_id:
         raise Refusal(_l("Only the retiree's enterprise confirms the receiving place."))
+    lock(case)
     if case.batch is not None and case.batch.status not in (BatchStatus.DRAFT, BatchStatus.RETURNED):
         raise Refusal(_l("The receiving place cannot change while the batch is submitted or accepted."))
     if county is not None and county.kind != OrgKind.COUNTY or liaison is not None and liaison.kind != OrgKind.LIAISON:
@@ -300,13 +346,14 @@ def confirm_receipt(actor, case):
     _check_scope(actor, case)
     if not role_codes(actor) & {"community", "township"}:
         raise Refusal(_l("Only the receiving township or community confirms receipt."))
+    lock(case)
     if case.accepted_on is None:
         raise Refusal(_l("The receiving county has not accepted this retiree yet."))
     if case.received_on is not None:
         raise Refusal(_l("Receipt of this retiree is already confirmed."))
     case.received_on = _now()
     case.received_by_id = actor.id
-    advance_item(case, Stream.PERSONNEL, ItemState.DONE, actor)
+    sync_derived(case, actor)
     return case
 
 
@@ -318,6 +365,7 @@ def _check_enterprise(actor, batch):
     _check_scope(actor, batch)
     if "enterprise" not in role_codes(actor) or actor.org_id != batch.enterprise_id:
         raise Refusal(_l("Only the enterprise that made the batch can do this."))
+    lock(batch)  # the step's rules then read the batch as it stands now (app/versioning.py)
 
 
 def _check_receiver(actor, batch):
@@ -325,11 +373,12 @@ def _check_receiver(actor, batch):
     receiver = batch.receiving_county_id or batch.liaison_office_id
     if not role_codes(actor) & {"county"} or actor.org_id != receiver:
         raise Refusal(_l("Only the receiving county/district acts on this batch."))
+    lock(batch)
 
 
 def create_batch(actor, batch):
     """Called by the add form: the batch belongs to the actor's enterprise and is signed by the actor."""
-    if "enterprise" not in role_codes(actor):
+    if not rules.may(actor, "add_batch"):
         raise Refusal(_l("Only an enterprise makes handover batches."))
     _refuse_if(rules.batch_target_problem(
         getattr(batch.receiving_county, "id", batch.receiving_county_id),
@@ -370,15 +419,17 @@ def remove_from_batch(actor, batch, case):
 def submit_batch(actor, batch):
     _check_enterprise(actor, batch)
     _refuse_if(rules.batch_action_problem(batch.status, "submit"))
+    _refuse_if(not rules.may(actor, "submit", batch) and _l("Only the enterprise that made the batch can do this."))
     if not batch.cases:
         raise Refusal(_l("An empty batch cannot be submitted."))
     for case in batch.cases:
         _refuse_if(rules.batch_member_problem(case.retiree, case, batch))
-        advance_item(case, Stream.PERSONNEL, ItemState.IN_PROGRESS, actor)
     batch.status = BatchStatus.SUBMITTED
     batch.submitted_on = _now()
     batch.submitted_by_id = actor.id
     batch.return_reason = None
+    for case in batch.cases:
+        sync_derived(case, actor)
     return batch
 
 
@@ -386,6 +437,7 @@ def accept_batch(actor, batch, communities):
     """`communities`: case id → the community the county assigns (townships follow from the tree)."""
     _check_receiver(actor, batch)
     _refuse_if(rules.batch_action_problem(batch.status, "accept"))
+    _refuse_if(not rules.may(actor, "accept", batch) and _l("Only the receiving county/district acts on this batch."))
     now = _now()
     for case in batch.cases:
         community = communities.get(case.id) or case.receiving_community
@@ -405,6 +457,7 @@ def accept_batch(actor, batch, communities):
 def return_batch(actor, batch, reason):
     _check_receiver(actor, batch)
     _refuse_if(rules.batch_action_problem(batch.status, "return"))
+    _refuse_if(not rules.may(actor, "return", batch) and _l("Only the receiving county/district acts on this batch."))
     if not (reason or "").strip():
         raise Refusal(_l("Give the reason for returning the batch."))
     batch.status = BatchStatus.RETURNED

@@ -11,7 +11,7 @@ from wtforms.validators import Length
 from app.audit import register_model
 from app.extensions import db
 from app.forms_common import coded_select
-from app.handover import services
+from app.handover import rules, services
 from app.handover.models import (
     BatchStatus,
     HandoverBatch,
@@ -103,6 +103,13 @@ def _org(value, kind):
 
 class HandoverCaseModelView(ScopedModelView):
     datamodel = ScopedInterface(HandoverCase)
+    may_stream = "handover"
+    may_actions = {"add": False, "delete": False, "edit": "edit_case"}
+    may_steps = {"set_item": "set_item", "place": "place", "receive": "receive"}
+
+    def may_step_row(self, method, args):
+        case = super().may_step_row(method, args)
+        return case.item(args.get("stream")) if method == "set_item" and case is not None else case
     class_permission_name = HANDOVER
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/handover"
@@ -158,8 +165,8 @@ class HandoverCaseModelView(ScopedModelView):
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=widgets, related_views=[], case=case,
             states=ItemState.LABELS, households=HouseholdCategory.LABELS, counties=counties, liaisons=liaisons,
-            roles=role_codes(), can_write=self.appbuilder.sm.has_access("can_write", HANDOVER),
-            item_labels=ITEM_LABELS)
+            roles=role_codes(), item_labels=ITEM_LABELS, derived=rules.DERIVED_STREAMS,
+            choices=lambda item: rules.item_choices(role_codes(), item))
 
     @expose("/<int:pk>/item/<stream>", methods=["POST"])
     @has_access
@@ -211,6 +218,10 @@ def _all_orgs():
 
 class HandoverBatchModelView(ScopedModelView):
     datamodel = ScopedInterface(HandoverBatch)
+    may_stream = "handover"
+    may_actions = {"add": "add_batch", "edit": "edit_batch", "delete": "delete_batch"}
+    may_steps = {"add_retirees": "add_retirees", "remove_retiree": "remove_retiree", "submit": "submit",
+                 "accept": "accept", "return_batch": "return"}
     class_permission_name = HANDOVER_BATCH
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/batches"
@@ -365,6 +376,8 @@ class HandoverStatsView(BaseView):
 
 class HandoverCaseApi(ScopedModelRestApi):
     datamodel = SQLAInterface(HandoverCase)
+    may_stream = "handover"
+    may_actions = {"put": "edit_case"}
     class_permission_name = HANDOVER
     resource_name = "handover"
     include_route_methods = {"get", "get_list", "info", "put"}
@@ -389,6 +402,8 @@ class HandoverCaseApi(ScopedModelRestApi):
 
 class HandoverBatchApi(ScopedModelRestApi):
     datamodel = SQLAInterface(HandoverBatch)
+    may_stream = "handover"
+    may_actions = {"post": "add_batch", "put": "edit_batch"}
     class_permission_name = HANDOVER_BATCH
     resource_name = "handoverbatch"
     include_route_methods = {"get", "get_list", "info", "post", "put"}

@@ -8,15 +8,13 @@ SASAC opening a county's draft sees the county's figures).
 
 The handover checklist has an off-plan expenses stream (统筹外费用) but no assets stream yet, so the report
 carries expenses and no asset figure."""
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 
-from app.archives.models import ArchiveTransfer
 from app.extensions import db
 from app.handover.models import HandoverCase, OverallStatus, Stream
 from app.handover.rules import STREAM_EDITORS
 from app.handover.stats import per_case
 from app.org.models import OrgKind
-from app.party.models import PartyTransfer
 from app.retirees.models import Retiree
 from app.security.scope import scope_columns
 
@@ -51,19 +49,16 @@ def compute(org_ids=None, streams=None):
     for st, n in db.session.execute(select(cases.c.status, func.count()).group_by(cases.c.status)):
         result[st] = int(n)
         result["in_flow"] += int(n)
-    per_stream = {s: {"applicable": 0, "done": 0} for s in streams}
-    if streams:
-        sums = db.session.execute(select(*(func.sum(cases.c[f"{kind}_{s}"])
-                                           for s in streams for kind in ("applicable", "done")))).one()
-        for i, s in enumerate(streams):
-            per_stream[s] = {"applicable": int(sums[2 * i] or 0), "done": int(sums[2 * i + 1] or 0)}
-    result["streams"] = per_stream
-    for model, total_key, done_key in ((PartyTransfer, "party_total", "party_transferred"),
-                                       (ArchiveTransfer, "archives_total", "archives_transferred")):
-        total, done = db.session.execute(
-            select(func.count(model.id), func.sum(case((model.received_on.is_not(None), 1), else_=0)))
-            .where(*_where(model, org_ids))).one()
-        result[total_key], result[done_key] = int(total or 0), int(done or 0)
+    sums = db.session.execute(select(*(func.sum(cases.c[f"{kind}_{s}"])
+                                       for s in Stream.ORDER for kind in ("applicable", "done")))).one()
+    every = {s: {"applicable": int(sums[2 * i] or 0), "done": int(sums[2 * i + 1] or 0)}
+             for i, s in enumerate(Stream.ORDER)}
+    result["streams"] = {s: every[s] for s in streams}
+    # One number per stream: the party relations and archives received are the checklist's party and archive
+    # streams, which are derived from the receiving side's records (handover rules: DERIVED_STREAMS).
+    for stream, total_key, done_key in ((Stream.PARTY, "party_total", "party_transferred"),
+                                        (Stream.ARCHIVE, "archives_total", "archives_transferred")):
+        result[total_key], result[done_key] = every[stream]["applicable"], every[stream]["done"]
     return result
 
 

@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import relationship
 
+from app.versioning import Versioned
+
 
 class ReportStatus:
     DRAFT = "draft"
@@ -34,7 +36,7 @@ class ReportAction:
     }
 
 
-class MonthlyReport(Model):
+class MonthlyReport(Versioned, Model):
     __tablename__ = "monthly_report"
     __table_args__ = (UniqueConstraint("org_id", "month"),)
     __scope_columns__ = ("org_id",)

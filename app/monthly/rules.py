@@ -211,3 +211,18 @@ def return_problem(comment):
     if len(text) > 1000:
         return _l("At most %(limit)d characters (%(count)d given).", limit=1000, count=len(text))
     return None
+
+
+def may(user, action, row=None):
+    """fill (write the unit's own report for a month), edit (row: a report), return (row: a report)."""
+    from app.security.access import role_codes
+
+    roles = role_codes(user)
+    org_id = getattr(user, "org_id", None)
+    if action == "fill":
+        return org_id is not None and bool(roles & member_roles()) and (row is None or may_edit(org_id, roles, row))
+    if action == "edit":
+        return may_edit(org_id, roles, row)
+    if action == "return":
+        return may_return(roles, row)
+    return False

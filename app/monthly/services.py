@@ -16,6 +16,7 @@ from app.notify import Notice, notify, resolve
 from app.rules import RuleViolation
 from app.security.access import role_codes
 from app.steps import Refusal  # noqa: F401  (views catch services.Refusal)
+from app.versioning import lock
 
 
 def reporting_units():
@@ -55,6 +56,8 @@ def save(user, month, values, submit=False):
     if problem:
         raise Refusal(problem)
     report = report_for(user.org_id, month)
+    if report is not None:
+        lock(report)  # the step reads the report as it stands now (app/versioning.py)
     _check_unit(user, user.org_id, report)
     problems = rules.narrative_problems(values, submitting=submit)
     if problems:
@@ -84,6 +87,8 @@ def save(user, month, values, submit=False):
 
 def return_report(user, report, comment):
     """The office returns a submitted report for correction; the unit is told in its inbox."""
+    if "sasac" in role_codes(user):
+        lock(report)
     if not rules.may_return(role_codes(user), report):
         raise Refusal(_l("Only the leading-group office returns a submitted report."))
     problem = rules.return_problem(comment)

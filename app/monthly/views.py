@@ -20,6 +20,9 @@ from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelRes
 from app.security.access import role_codes
 from app.security.roles import MONTHLY_REPORT
 from app.security.scope import ScopeError, user_scope
+from app.versioning import VersionConflict, conflict_of
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 REPORT_LABELS = {
     "id": _l("ID"),
@@ -64,9 +67,14 @@ def figure_rows(figures):
     rows = [(FIGURE_LABELS[k], figures.get(k, 0)) for k in
             ("retirees", "in_flow", OverallStatus.HANDED_OVER, OverallStatus.IN_PROGRESS,
              OverallStatus.NOT_HANDED_OVER)]
-    rows.append((FIGURE_LABELS["party"], f"{figures.get('party_transferred', 0)} / {figures.get('party_total', 0)}"))
-    rows.append((FIGURE_LABELS["archives"],
-                 f"{figures.get('archives_transferred', 0)} / {figures.get('archives_total', 0)}"))
+    streams = figures.get("streams") or {}
+    # one number per stream: the headline party/archive figures only where the stream rows do not show them
+    if Stream.PARTY not in streams:
+        rows.append((FIGURE_LABELS["party"],
+                     f"{figures.get('party_transferred', 0)} / {figures.get('party_total', 0)}"))
+    if Stream.ARCHIVE not in streams:
+        rows.append((FIGURE_LABELS["archives"],
+                     f"{figures.get('archives_transferred', 0)} / {figures.get('archives_total', 0)}"))
     for stream in Stream.ORDER:
         s = (figures.get("streams") or {}).get(stream)
         if s is not None:
@@ -76,6 +84,9 @@ def figure_rows(figures):
 
 class MonthlyReportModelView(ScopedModelView):
     datamodel = ScopedInterface(MonthlyReport)
+    may_stream = "monthly"
+    may_actions = {"add": "fill", "edit": "edit", "delete": False}
+    may_steps = {"return_report": "return"}
     class_permission_name = MONTHLY_REPORT
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/monthly-reports"
@@ -162,6 +173,11 @@ class MonthlyReportModelView(ScopedModelView):
                 db.session.rollback()
                 errors = e.messages
                 flash(gettext("The report was not saved: correct the marked parts."), "danger")
+            except (VersionConflict, IntegrityError, StaleDataError) as e:
+                # a save at the same moment (two first saves of one month, a double click): the text is kept
+                db.session.rollback()
+                flash(str(e.message if isinstance(e, VersionConflict) else conflict_of(e).message), "danger")
+                report = services.report_for(g.user.org_id, month)
             except services.Refusal as e:
                 db.session.rollback()
                 flash(e.message, "danger")
@@ -249,6 +265,8 @@ class MonthlyReportApi(ScopedModelRestApi):
     """Read access to the reports (and the narrative through PUT, under the same rules as the form)."""
 
     datamodel = SQLAInterface(MonthlyReport)
+    may_stream = "monthly"
+    may_actions = {"put": "edit"}
     class_permission_name = MONTHLY_REPORT
     resource_name = "monthlyreport"
     include_route_methods = {"get", "get_list", "info", "put"}

@@ -8,6 +8,8 @@ from flask_babel import get_locale, lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Integer, String
 from sqlalchemy.orm import relationship
 
+from app.versioning import Versioned
+
 
 class OrgKind:
     CITY = "city"
@@ -45,7 +47,7 @@ class OwnershipLevel:
     }
 
 
-class Organization(Model):
+class Organization(Versioned, Model):
     __tablename__ = "org_unit"
     __audited__ = True  # units are security data too: every change and deletion is in the audit log
     __audit_ignore__ = ("path",)  # derived from code and parent

@@ -6,9 +6,10 @@ from flask_appbuilder import Model
 from sqlalchemy import Boolean, Column, Date, DateTime, Integer, String
 
 from app.handover.models import RetireeScoped
+from app.versioning import Versioned
 
 
-class PartyTransfer(RetireeScoped, Model):
+class PartyTransfer(RetireeScoped, Versioned, Model):
     __tablename__ = "party_transfer"
 
     id = Column(Integer, primary_key=True)

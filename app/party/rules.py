@@ -61,3 +61,29 @@ def transfer_problems(t, today=None):
         if not (t.branch or "").strip():
             add("branch", _l("Assign the receiving party branch."))
     return problems
+
+
+# The receiving party organisation records the receipt (date received, branch): the receiving township or
+# community, in whose area the retiree lives (scope). The checklist's party stream follows that record.
+RECEIVING_ROLES = {"township", "community"}
+RECEIVING_FIELDS = ("received_on", "branch")
+
+
+def receipt_problem(roles):
+    if not set(roles) & RECEIVING_ROLES:
+        return _l("Only the receiving party organisation (township or community) records the receipt.")
+    return None
+
+
+def may(user, action, row=None):
+    """edit (a transfer: letter, dues), record_receipt (date received and branch)."""
+    from app.security.access import granted, role_codes
+    from app.security.roles import PARTY_TRANSFER, WRITE
+
+    if not granted(user, WRITE, PARTY_TRANSFER):
+        return False
+    if action == "edit":
+        return True
+    if action == "record_receipt":
+        return receipt_problem(role_codes(user)) is None
+    return False

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import Length
 
 from app.audit import register_model
-from app.handover.models import Stream
 from app.party.models import PartyTransfer
 from app.handover.models import RETIREE_ROW_LABELS
 from app.rules import RuleViolation
@@ -50,26 +49,29 @@ class StalledFilter(BaseFilter):
 
 
 def _sync_item(transfer):
-    from app.handover.services import advance_item, case_of
-    from app.party.rules import transfer_state
+    """The checklist's party stream follows this transfer (handover rules: DERIVED_STREAMS)."""
+    from app.handover.services import sync_derived_for
 
-    case = case_of(transfer.retiree_id)
-    if case is not None:
-        advance_item(case, Stream.PARTY, transfer_state(transfer), g.user)
+    sync_derived_for(transfer.retiree_id, g.user)
 
 
 def _check_receiving_side(item):
-    """The date received and the branch are the receiving side's (or the organization department's) to set."""
+    """The date received and the branch are the receiving party organisation's to set (party/rules.py)."""
     from sqlalchemy import inspect
+
+    from app.party.rules import receipt_problem
 
     state = inspect(item)
     changed = any(state.attrs[f].history.has_changes() for f in RECEIVING_FIELDS)
-    if changed and role_codes() <= {"enterprise"}:
-        raise RuleViolation({"received_on": [_l("Only the receiving side records the receipt.")]})
+    message = receipt_problem(role_codes()) if changed else None
+    if message:
+        raise RuleViolation({"received_on": [message]})
 
 
 class PartyTransferModelView(ScopedModelView):
     datamodel = ScopedInterface(PartyTransfer)
+    may_stream = "party"
+    may_actions = {"add": False, "delete": False, "edit": "edit"}
     class_permission_name = PARTY_TRANSFER
     route_base = "/party"
     list_title = _l("Party relations")
@@ -119,6 +121,8 @@ class StalledPartyTransferModelView(PartyTransferModelView):
 
 class PartyTransferApi(ScopedModelRestApi):
     datamodel = SQLAInterface(PartyTransfer)
+    may_stream = "party"
+    may_actions = {"put": "edit"}
     class_permission_name = PARTY_TRANSFER
     resource_name = "partytransfer"
     include_route_methods = {"get", "get_list", "info", "put"}

@@ -8,6 +8,7 @@ from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, UniqueCons
 from sqlalchemy.orm import relationship
 
 from app.org.models import OrgKind
+from app.versioning import Versioned
 
 
 class VersionStatus:
@@ -34,7 +35,7 @@ class PlanStatus:
     CSS = {NONE: "danger", **VersionStatus.CSS}
 
 
-class ImplementationPlan(Model):
+class ImplementationPlan(Versioned, Model):
     __tablename__ = "implementation_plan"
     __scope_columns__ = ("enterprise_id",)
     __org_kinds__ = {"enterprise": OrgKind.ENTERPRISE}

@@ -68,3 +68,21 @@ def statuses_after_upload(statuses):
 def has_approved_plan(statuses):
     """An enterprise has an approved plan once any version was approved (a later revision may be waiting)."""
     return VersionStatus.APPROVED in set(statuses)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Who may do what (app/may.py): one answer for the services, the API, the templates and the menus.
+
+def may(user, action, row=None):
+    """upload (row: the enterprise's plan, or None for its first), edit (the remarks), review (row: a version)."""
+    from app.security.access import role_codes
+
+    roles = role_codes(user)
+    org_id = getattr(user, "org_id", None)
+    if action == "upload":
+        return upload_problem(roles, org_id, row.enterprise_id if row is not None else org_id) is None
+    if action == "edit":
+        return row is not None and edit_problem(roles, org_id, row.enterprise_id) is None
+    if action == "review":
+        return review_problem(roles, row.status if row is not None else VersionStatus.SUBMITTED) is None
+    return False

@@ -18,6 +18,7 @@ from app.security.access import role_codes
 from app.security.scope import user_scope
 from app.uploads import UploadError, discard, save_upload
 from app.steps import Refusal, refuse_if as _refuse_if  # noqa: F401  (views catch services.Refusal)
+from app.versioning import lock
 
 MSG_REVIEW = _l("The implementation plan of %(enterprise_gen)s (version %(number)s) is waiting for review.")
 MSG_RETURNED = _l("Your implementation plan (version %(number)s) was returned for revision: %(comment)s")
@@ -104,6 +105,8 @@ def add_version(enterprise, storage, note="", uploaded_by_id=None):
         if plan is None:
             plan = ImplementationPlan(enterprise=enterprise, created_at=clock.utcnow())
             db.session.add(plan)
+        else:
+            lock(plan)  # one upload at a time per plan: version numbers stay unique (app/versioning.py)
         existing = list(plan.versions)
         for version, status in zip(existing, rules.statuses_after_upload([v.status for v in existing])):
             if status != version.status:
@@ -127,11 +130,17 @@ def add_version(enterprise, storage, note="", uploaded_by_id=None):
 
 def approve(actor, version):
     _refuse_if(rules.review_problem(role_codes(actor), version.status))
+    lock(version.plan)
+    db.session.refresh(version)
+    _refuse_if(rules.review_problem(role_codes(actor), version.status))
     _review(actor, version, VersionStatus.APPROVED, None)
     version.plan.approved_at = version.reviewed_at
 
 
 def return_version(actor, version, comment):
+    _refuse_if(rules.review_problem(role_codes(actor), version.status))
+    lock(version.plan)
+    db.session.refresh(version)
     _refuse_if(rules.review_problem(role_codes(actor), version.status))
     _refuse_if(rules.return_comment_problem(comment))
     _review(actor, version, VersionStatus.RETURNED, comment.strip())

@@ -51,6 +51,19 @@ ACTIONS = {"overview": "read", "upload": "write", "approve": "write", "return_ve
 
 class ImplementationPlanModelView(ScopedModelView):
     datamodel = ScopedInterface(ImplementationPlan)
+    may_stream = "plans"
+    may_actions = {"add": "upload", "edit": "edit", "delete": False}
+    may_steps = {"upload": "upload", "approve": "review", "return_version": "review"}
+
+    def may_step_row(self, method, args):
+        from app.plans.models import PlanVersion
+
+        if method == "upload":
+            from flask import g
+
+            return db.session.scalar(select(ImplementationPlan).where(
+                ImplementationPlan.enterprise_id == getattr(g.get("user"), "org_id", None)))
+        return db.session.get(PlanVersion, args.get("version_id"))
     class_permission_name = IMPL_PLAN
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/plans"
@@ -168,6 +181,8 @@ def _local(url):
 
 class ImplementationPlanApi(ScopedModelRestApi):
     datamodel = SQLAInterface(ImplementationPlan)
+    may_stream = "plans"
+    may_actions = {"put": "edit"}
     class_permission_name = IMPL_PLAN
     resource_name = "implementationplan"
     include_route_methods = {"get", "get_list", "info", "put"}

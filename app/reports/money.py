@@ -14,6 +14,24 @@ from app.reports.figures import Panel
 from app.security.scope import scope
 
 
+def _readable(href):
+    """The link when the reader may open its page (nothing is offered that would be refused, app/may.py)."""
+    from flask import current_app, has_request_context
+
+    if not has_request_context():
+        return href
+    try:
+        endpoint, _args = current_app.url_map.bind("localhost").match(href.split("?")[0])
+    except Exception:  # noqa: BLE001 - not a page of the app
+        return None
+    view = getattr(current_app.view_functions.get(endpoint), "__self__", None)
+    if view is None or not hasattr(view, "class_permission_name"):
+        return href
+    method = endpoint.rsplit(".", 1)[-1]
+    permission = "can_" + (getattr(view, "method_permission_name", None) or {}).get(method, method)
+    return href if current_app.appbuilder.sm.has_access(permission, view.class_permission_name) else None
+
+
 def money_panel():
     from app.assets.models import RetireeAsset
     from app.assets.rules import AssetStatus
@@ -32,7 +50,7 @@ def money_panel():
     rows.append(([_l("Off-plan expenses"),
                   _l("%(approved)d of %(total)d enterprises approved by SASAC, %(waiting)d waiting for review",
                      approved=approved, total=with_items, waiting=waiting)],
-                 Colour.CSS[Colour.GREEN if with_items and approved == with_items else Colour.YELLOW], "/expenses/list/"))
+                 Colour.CSS[Colour.GREEN if with_items and approved == with_items else Colour.YELLOW], _readable("/expenses/list/")))
     assets = dict(db.session.execute(scope(select(RetireeAsset.status, func.count()).group_by(RetireeAsset.status),
                                            RetireeAsset)).all())
     elderly = db.session.scalar(scope(select(func.count()).select_from(RetireeAsset).where(
@@ -42,13 +60,13 @@ def money_panel():
     rows.append(([_l("Assets for retirees"),
                   _l("%(received)d of %(total)d assets received by townships and communities, %(elderly)d used for "
                      "elderly care", received=received, total=total_assets, elderly=elderly)],
-                 Colour.CSS[Colour.GREEN if received == total_assets else Colour.BLUE], "/assets/list/"))
+                 Colour.CSS[Colour.GREEN if received == total_assets else Colour.BLUE], _readable("/assets/list/")))
     staff_rows = staffing.overview(None)
     short = sum(1 for r in staff_rows if r[4] == StaffingState.SHORT)
     gap = sum(r[5] for r in staff_rows)
     rows.append(([_l("Staffing"), _l("%(units)d units short of full-time staff, %(gap)d full-time staff missing",
                                      units=short, gap=gap)],
-                 Colour.CSS[Colour.RED if gap else Colour.GREEN], "/staffing/overview/"))
+                 Colour.CSS[Colour.RED if gap else Colour.GREEN], _readable("/staffing/overview/")))
     year = clock.today().year
     fund_rows, _quota = funding.overview(None, year)
     need = sum((r[2] for r in fund_rows), Decimal("0"))
@@ -56,5 +74,5 @@ def money_panel():
     fund_gap = sum((r[5] for r in fund_rows), Decimal("0"))
     rows.append(([_l("Funding"), _l("%(year)d: need %(need)s yuan, disbursed %(paid)s yuan, gap %(gap)s yuan",
                                     year=year, need=f"{need:,.2f}", paid=f"{paid:,.2f}", gap=f"{fund_gap:,.2f}")],
-                 Colour.CSS[Colour.RED if fund_gap > 0 else Colour.GREEN], f"/funding/overview/?year={year}"))
+                 Colour.CSS[Colour.RED if fund_gap > 0 else Colour.GREEN], _readable(f"/funding/overview/?year={year}")))
     return Panel("money", _l("Money, property and people"), [_l("Stream"), _l("Where it stands")], rows)

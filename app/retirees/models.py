@@ -13,13 +13,14 @@ from app.retirees.codes import SIDE_LABELS, CorrectionStatus
 from app.retirees.labels import LABELS
 from app.retirees.rules import retiree_problems
 from app.security.access import sees_full_resident_id
+from app.versioning import Versioned
 
 
 def _label(labels, value):
     return str(labels.get(value, value or ""))
 
 
-class Retiree(Model):
+class Retiree(Versioned, Model):
     __tablename__ = "retiree"
     # Who sees a retiree: the enterprise that holds them and the receiving county, township, community or
     # liaison office (and every unit above those in the tree).

@@ -202,3 +202,16 @@ def correction_decision_problem(side, requested_by_side, status):
     if side not in (ENTERPRISE, RECEIVING) or side == requested_by_side:
         return _l("The other side decides on a correction request.")
     return None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Who may do what (app/may.py): one answer for the services, the API, the templates and the menus.
+
+def may(user, action, row=None):
+    """add, edit, delete a ledger row (the write service refines by fields and locks)."""
+    from app.security.access import granted
+    from app.security.roles import RETIREE, WRITE
+
+    if action in ("add", "edit", "delete"):
+        return granted(user, WRITE, RETIREE)
+    return False

@@ -85,6 +85,8 @@ def _write(step, actor, item):
 
 class RetireeModelView(ScopedModelView):
     datamodel = ScopedInterface(Retiree)
+    may_stream = "retirees"
+    may_actions = {"add": "add", "edit": "edit", "delete": "delete"}
     class_permission_name = RETIREE
     route_base = "/retirees"
 
@@ -194,6 +196,8 @@ class RetireeModelView(ScopedModelView):
 
 class RetireeApi(ScopedModelRestApi):
     datamodel = SQLAInterface(Retiree)
+    may_stream = "retirees"
+    may_actions = {"post": "add", "put": "edit", "delete": "delete"}
     class_permission_name = RETIREE
     resource_name = "retiree"
     allow_browser_login = True

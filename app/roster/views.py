@@ -74,8 +74,10 @@ class RosterView(BaseView):
     @expose("/")
     @has_access
     def index(self):
+        from app.may import may
+
         return self.render_template("roster/index.html", title=_l("Roster survey"),
-                                    enterprises=importable_enterprises())
+                                    enterprises=importable_enterprises() if may("roster", g.user, "import") else [])
 
     @expose("/template.xlsx")
     @has_access

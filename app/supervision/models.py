@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import relationship
 
+from app.versioning import Versioned
+
 
 class ItemStatus:
     OPENED = "opened"
@@ -67,7 +69,7 @@ class GroupPost:
     LABELS = {LEADER: _l("Group leader"), DEPUTY: _l("Deputy group leader"), MEMBER: _l("Member")}
 
 
-class SupervisionItem(Model):
+class SupervisionItem(Versioned, Model):
     __tablename__ = "supervision_item"
     __scope_columns__ = ("unit_id",)
     __audited__ = True
@@ -171,7 +173,7 @@ accountability_item = Table(
 )
 
 
-class AccountabilityRecord(Model):
+class AccountabilityRecord(Versioned, Model):
     __tablename__ = "accountability_record"
     __scope_columns__ = ("unit_id",)
     __audited__ = True
@@ -198,7 +200,7 @@ class AccountabilityRecord(Model):
         return f"{self.kind_label()} {self.on_date}"
 
 
-class WorkContact(Model):
+class WorkContact(Versioned, Model):
     """The one contact person (具体工作负责人) a unit names to the leading-group office."""
 
     __tablename__ = "work_contact"
@@ -220,7 +222,7 @@ class WorkContact(Model):
         return self.name
 
 
-class LeadingGroupMember(Model):
+class LeadingGroupMember(Versioned, Model):
     """The roster of the leading group (领导小组附后): maintained by SASAC (the group's office)."""
 
     __tablename__ = "leading_group_member"

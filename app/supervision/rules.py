@@ -177,3 +177,38 @@ def contact_roles():
     from app.security.roles import ROLE_DEFINITIONS, WORK_CONTACT, WRITE
 
     return {r.code for r in ROLE_DEFINITIONS if (WRITE, WORK_CONTACT) in r.grants}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Who may do what (app/may.py): one answer for the services, the API, the templates and the menus.
+
+def may(user, action, row=None):
+    """Supervision items (add_item, edit_item, sign, respond, close, send_back), accountability records
+    (add_record, edit_record, delete_record, unit_page), contacts (add_contact, edit_contact, delete_contact)
+    and the leading-group roster (add_member, edit_member, delete_member)."""
+    from app.security.access import granted, role_codes
+    from app.security.roles import ACCOUNTABILITY, READ, SUPERVISION_ITEM, WORK_CONTACT, WRITE
+
+    roles = role_codes(user)
+    org_id = getattr(user, "org_id", None)
+    if action in ("add_item", "edit_item", "sign", "respond", "close", "send_back"):
+        if not granted(user, WRITE, SUPERVISION_ITEM):
+            return False
+        if action == "add_item":
+            return is_office(roles)
+        step = {"edit_item": "edit"}.get(action, action)
+        unit_id = getattr(row, "unit_id", None)
+        if actor_problem(step, roles, org_id, unit_id) is not None:
+            return False
+        return row is None or step_problem(step, row.status) is None
+    if action == "unit_page":  # a unit's page: its contact, items and accountability records
+        return granted(user, READ, ACCOUNTABILITY)
+    if action in ("add_record", "edit_record", "delete_record"):
+        return granted(user, WRITE, ACCOUNTABILITY) and accountability_editor_problem(roles) is None
+    if action in ("add_contact", "edit_contact", "delete_contact"):
+        if not granted(user, WRITE, WORK_CONTACT) or org_id is None:
+            return False
+        return row is None or contact_editor_problem(org_id, row.org_id) is None
+    if action in ("add_member", "edit_member", "delete_member"):
+        return granted(user, WRITE, WORK_CONTACT) and roster_editor_problem(roles) is None
+    return False

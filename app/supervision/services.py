@@ -13,13 +13,18 @@ from app.security.scope import in_scope
 from app.supervision import rules
 from app.supervision.models import ItemStatus, StepAction, SupervisionItem, SupervisionStep
 from app.steps import Refusal, refuse_if as _refuse_if  # noqa: F401  (views catch services.Refusal)
+from app.versioning import lock
 
 
 def _check(actor, item, action):
     if not in_scope(item, actor):
         raise Refusal(_l("This record is outside your organization's scope."))
     _refuse_if(rules.actor_problem(action, role_codes(actor), actor.org_id, item.unit_id))
+    if action != "edit":
+        lock(item)  # the step reads the item as it stands now (app/versioning.py)
     _refuse_if(rules.step_problem(action, item.status))
+    _refuse_if(not rules.may(actor, "edit_item" if action == "edit" else action, item)
+               and _l("Only the supervision office can do this."))
 
 
 def _step(item, actor, action, comment=None, files=()):

@@ -122,8 +122,12 @@ def _refuse(problems):
 
 
 def _unit_link(org):
+    from app.may import may
+
     if org is None:
         return ""
+    if not may("supervision", g.user, "unit_page"):  # the unit's page is the accountability stream's
+        return escape(org.name)
     return Markup('<a href="%s">%s</a>') % (url_for("AccountabilityModelView.unit_page", org_id=org.id),
                                              escape(org.name))
 
@@ -146,6 +150,9 @@ def _edit_problems(item):
 
 class SupervisionItemModelView(ScopedModelView):
     datamodel = ScopedInterface(SupervisionItem)
+    may_stream = "supervision"
+    may_actions = {"add": "add_item", "edit": "edit_item", "delete": False}
+    may_steps = {"sign": "sign", "respond": "respond", "close_item": "close", "send_back": "send_back"}
     class_permission_name = SUPERVISION_ITEM
     method_permission_name = {**METHOD_PERMISSIONS, **ITEM_ACTIONS}
     route_base = "/items"
@@ -274,6 +281,8 @@ class SupervisionItemModelView(ScopedModelView):
 
 class AccountabilityModelView(ScopedModelView):
     datamodel = ScopedInterface(AccountabilityRecord)
+    may_stream = "supervision"
+    may_actions = {"add": "add_record", "edit": "edit_record", "delete": "delete_record"}
     class_permission_name = ACCOUNTABILITY
     method_permission_name = {**METHOD_PERMISSIONS, "unit_page": "read"}
     route_base = "/accountability"
@@ -342,6 +351,8 @@ class AccountabilityModelView(ScopedModelView):
 
 class WorkContactModelView(ScopedModelView):
     datamodel = ScopedInterface(WorkContact)
+    may_stream = "supervision"
+    may_actions = {"add": "add_contact", "edit": "edit_contact", "delete": "delete_contact"}
     class_permission_name = WORK_CONTACT
     method_permission_name = {**METHOD_PERMISSIONS, "overview": "read"}
     route_base = "/contacts"
@@ -410,6 +421,8 @@ class WorkContactModelView(ScopedModelView):
 
 class LeadingGroupMemberModelView(ScopedModelView):
     datamodel = ScopedInterface(LeadingGroupMember)
+    may_stream = "supervision"
+    may_actions = {"add": "add_member", "edit": "edit_member", "delete": "delete_member"}
     class_permission_name = WORK_CONTACT
     route_base = "/leading-group"
     list_title = _l("Leading group roster")
@@ -453,6 +466,8 @@ class LeadingGroupMemberModelView(ScopedModelView):
 
 class SupervisionItemApi(ScopedModelRestApi):
     datamodel = SQLAInterface(SupervisionItem)
+    may_stream = "supervision"
+    may_actions = {"put": "edit_item"}
     class_permission_name = SUPERVISION_ITEM
     resource_name = "supervisionitem"
     include_route_methods = {"get", "get_list", "info", "put"}
@@ -473,6 +488,8 @@ class SupervisionItemApi(ScopedModelRestApi):
 
 class WorkContactApi(ScopedModelRestApi):
     datamodel = SQLAInterface(WorkContact)
+    may_stream = "supervision"
+    may_actions = {"put": "edit_contact"}
     class_permission_name = WORK_CONTACT
     resource_name = "workcontact"
     include_route_methods = {"get", "get_list", "info", "put"}

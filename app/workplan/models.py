@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import relationship
 
+from app.versioning import Versioned
+
 
 class Metric:
     """Live figures a task may follow instead of typed progress; the target is a county, an enterprise or,
@@ -38,7 +40,7 @@ work_task_evidence = Table(
 )
 
 
-class WorkTask(Model):
+class WorkTask(Versioned, Model):
     __tablename__ = "work_task"
     # The lead unit owns the task; assisting units see it too (the rules let only the lead unit change it).
     __scope_columns__ = ("lead_org_id",)

@@ -87,3 +87,24 @@ def task_problems(task, current_percent, done_changed, today):
         if task.start_on and task.done_on < task.start_on:
             add("done_on", _l("The completion date cannot be before the start date."))
     return problems
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Who may do what (app/may.py): one answer for the services, the API, the templates and the menus.
+
+def may(user, action, row=None):
+    """add_task, edit_task, delete_task, progress (report progress, notes, completion), evidence."""
+    from app.security.access import granted, role_codes
+    from app.security.roles import WORK_TASK, WRITE
+
+    roles = role_codes(user)
+    if not granted(user, WRITE, WORK_TASK) and not is_planner(roles):
+        return False
+    if action == "add_task":
+        return create_problem(roles) is None
+    if action == "delete_task":
+        return delete_problem(roles) is None
+    if action in ("edit_task", "progress", "evidence"):
+        lead = getattr(row, "lead_org_id", None) if row is not None else getattr(user, "org_id", None)
+        return change_problem(roles, getattr(user, "org_id", None), lead, {"progress"}) is None
+    return False

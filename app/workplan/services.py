@@ -13,11 +13,13 @@ from app.uploads import UploadError, save_upload
 from app.workplan import rules
 from app.workplan.models import WorkTask
 from app.steps import Refusal, refuse_if as _refuse_if  # noqa: F401  (views catch services.Refusal)
+from app.versioning import lock
 
 
 def _check_lead_or_planner(actor, task):
     # the rule is stricter than the scope: the lead unit itself, not a unit above or below it or assisting
     _refuse_if(rules.evidence_problem(role_codes(actor), actor.org_id, task.lead_org_id))
+    lock(task)  # one report at a time on a task (app/versioning.py)
 
 
 def update_progress(actor, task, progress, notes, done):

@@ -59,6 +59,9 @@ def _int(value):
 
 class WorkTaskModelView(ScopedModelView):
     datamodel = ScopedInterface(WorkTask)
+    may_stream = "workplan"
+    may_actions = {"add": "add_task", "edit": "edit_task", "delete": "delete_task"}
+    may_steps = {"update_progress": "progress", "upload_evidence": "evidence"}
     class_permission_name = WORK_TASK
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/tasks"
@@ -215,6 +218,8 @@ class WorkTaskModelView(ScopedModelView):
 
 class WorkTaskApi(ScopedModelRestApi):
     datamodel = SQLAInterface(WorkTask)
+    may_stream = "workplan"
+    may_actions = {"put": "edit_task"}
     class_permission_name = WORK_TASK
     resource_name = "worktask"
     # Tasks are made on the pages by the leading-group office; the lead unit may report progress by API.
