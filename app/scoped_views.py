@@ -14,11 +14,17 @@ from wtforms.fields.core import UnboundField
 from app.extensions import db
 from app.formatting import blank_if_none, local_time, yes_no
 from app.rules import RuleViolation
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import inspect as sa_inspect
+
 from app.security.scope import (
+    ActingUserFilter,
+    NoOptionsFilter,
     OrgChoiceFilter,
     ScopeError,
     ScopeFilter,
     check_write,
+    in_scope,
     is_scoped,
     scope_values,
 )
@@ -38,12 +44,46 @@ def _org_rel_filters(model):
     return {rel: [["id", OrgChoiceFilter, kind]] for rel, kind in kinds.items()}
 
 
+def _related_filters(model):
+    """Every related-field source (form, search and REST `_info` dropdowns) restricted like NetBox's
+    `restrict_form_fields`: a scoped model offers only the rows the user's scope holds, a user picker only the
+    acting user (every `*_by` column names who acted), organization units by their declared kind, and any
+    other related rows (a record's own children) nothing at all — they are never picked from a list."""
+    from app.org.models import Organization
+
+    filters = {}
+    for rel in sa_inspect(model).relationships:
+        target = rel.mapper.class_
+        if target is Organization:
+            continue
+        if is_scoped(target):
+            filters[rel.key] = [["id", ScopeFilter, None]]
+        elif issubclass(target, User):
+            filters[rel.key] = [["id", ActingUserFilter, None]]
+        else:
+            filters[rel.key] = [["id", NoOptionsFilter, None]]
+    filters.update(_org_rel_filters(model))
+    return filters
+
+
 def _scoped_config(model):
     """base_filters and dropdown filters for a model, derived from its declarations alone."""
     config = {"base_filters": [["id", ScopeFilter, None]] if is_scoped(model) else []}
-    rel = _org_rel_filters(model)
+    rel = _related_filters(model)
     config.update(add_rel=rel, edit_rel=rel, search_rel=rel)
     return config
+
+
+def check_related(item):
+    """A write may only link rows of scoped models that the user's scope holds (the REST payload's related ids
+    are loaded without the dropdown filters)."""
+    state = sa_inspect(item)
+    for rel in state.mapper.relationships:
+        if not is_scoped(rel.mapper.class_) or rel.key not in item.__dict__:
+            continue
+        for target in state.attrs[rel.key].history.added or ():
+            if target is not None and not in_scope(target):
+                raise ScopeError()
 
 
 def apply_scalar_defaults(item):
@@ -174,6 +214,7 @@ class ScopedModelView(ReadableBlankOptionsMixin, ModelView):
         try:
             validate_model(item)
             check_write(item)
+            check_related(item)
         except (ScopeError, RuleViolation):
             db.session.rollback()
             raise
@@ -182,6 +223,7 @@ class ScopedModelView(ReadableBlankOptionsMixin, ModelView):
         try:
             validate_model(item)
             check_write(item, before=previous_scope_values(item))
+            check_related(item)
         except (ScopeError, RuleViolation):
             db.session.rollback()
             raise
@@ -212,13 +254,30 @@ class ScopedModelRestApi(ModelRestApi):
     def pre_add(self, item):
         validate_model(item)
         check_write(item)
+        check_related(item)
 
     def pre_update(self, item):
         validate_model(item)
         check_write(item, before=previous_scope_values(item))
+        check_related(item)
 
     def pre_delete(self, item):
         check_write(item, before=previous_scope_values(item))
+
+    def _route_enabled(self, method):
+        routes = self.include_route_methods
+        return routes is None or method in routes
+
+    def merge_add_field_info(self, response, **kwargs):
+        # No POST route: no add form, and no dropdown values to leak through `_info`.
+        if self._route_enabled("post"):
+            return super().merge_add_field_info(response, **kwargs)
+        response["add_columns"] = []
+
+    def merge_edit_field_info(self, response, **kwargs):
+        if self._route_enabled("put"):
+            return super().merge_edit_field_info(response, **kwargs)
+        response["edit_columns"] = []
 
     def _guarded(self, call, *args):
         try:
