@@ -51,5 +51,9 @@ def create_app(config_object="config.Config"):
 
         inbox.init_app(app)
         errors.init_app(app)
+        from app.security import headers, input_guard
+
+        headers.init_app(app)
+        input_guard.init_app(app)
         cli.init_app(app)
     return app
