@@ -60,9 +60,13 @@ class QuietRequestHandler(WSGIRequestHandler):
         return "shannan"
 
 
-def init_app(app):
+def apply_tls(app):
     if app.config.get("TLS_ENABLED"):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def init_app(app):
+    apply_tls(app)
     app.before_request(api_csrf)
     app.after_request(security_headers)
