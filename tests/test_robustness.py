@@ -195,3 +195,37 @@ def test_every_api_text_field_is_limited_like_its_form(app):
                 if not maxes or min(maxes) > bound:
                     unlimited.append((api.resource_name, name, maxes, bound))
     assert not unlimited, unlimited
+
+
+def test_upload_on_a_full_disk_leaves_nothing(app, as_user, monkeypatch):
+    """A full disk while writing the plan: an answer for the user, no partial file, no record."""
+    import errno
+    import io
+    import os
+
+    from app import uploads
+    from app.plans.demo import minimal_pdf
+    from app.plans.models import PlanVersion
+    from tests.conftest import session_csrf
+
+    calls = []
+
+    def full_disk(fh, chunk):
+        calls.append(len(chunk))
+        fh.write(chunk[: len(chunk) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(uploads, "_write_chunk", full_disk)
+    folder = app.config["UPLOAD_FOLDER"]
+    os.makedirs(folder, exist_ok=True)
+    files_before = sorted(os.listdir(folder))
+    versions_before = count_rows(app, PlanVersion)
+    c = as_user("enterprise1")
+    r = c.post("/plans/upload", data={"csrf_token": session_csrf(c),
+                                     "file": (io.BytesIO(minimal_pdf("full disk") * 50), "方案.pdf")},
+               content_type="multipart/form-data", follow_redirects=True)
+    assert r.status_code < 500
+    assert calls, "the upload was not written through uploads._write_chunk"
+    assert "服务器" in r.get_data(as_text=True)  # the user is told the server could not store it
+    assert sorted(os.listdir(folder)) == files_before
+    assert count_rows(app, PlanVersion) == versions_before

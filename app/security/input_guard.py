@@ -16,6 +16,7 @@ import re
 
 import prison
 from flask import abort, current_app, request
+from flask_babel import lazy_gettext as _l
 
 INT64_MAX = 2 ** 63 - 1
 MAX_PAGE = 10 ** 6
@@ -74,7 +75,7 @@ def _walk(value, depth=0):
 
 
 def _json_error(message, code=422):
-    return {"message": message}, code
+    return {"message": str(message)}, code
 
 
 def _check_route():
@@ -141,12 +142,12 @@ def _check_api_body():
         return None  # FAB answers 400 "Request is not JSON"
     body = request.get_json(silent=True)
     if body is None and request.get_data(cache=True).strip() not in (b"null",):
-        return _json_error("The request body is not valid JSON.", 400)
+        return _json_error(_l("The request body is not valid JSON."), 400)
     if not isinstance(body, dict):
-        return _json_error("The request body must be a JSON object.")
-    problem = _walk(body)
-    if problem:
-        return _json_error(f"The request body was refused ({problem}).")
+        return _json_error(_l("The request body must be a JSON object."))
+    if _walk(body):
+        return _json_error(_l("The request holds text or numbers that cannot be stored (a NUL character, a "
+                              "broken character or a number out of range)."))
     return None
 
 
