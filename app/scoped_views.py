@@ -4,9 +4,11 @@ resource, rows scoped by `app.security.scope`, dropdowns narrowed, writes checke
 A stream's view is then configuration only (NetBox style): model, columns, titles.
 """
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import Boolean, DateTime
+from sqlalchemy.exc import IntegrityError
 from flask_appbuilder.fields import QuerySelectField
 from wtforms import BooleanField
 from wtforms.fields.core import UnboundField
@@ -28,6 +30,9 @@ from app.security.scope import (
     is_scoped,
     scope_values,
 )
+
+DUPLICATE_VALUE = _l("This value is already registered.")
+CONFLICT = _l("The record conflicts with another one (a value that must be unique, or a unit still in use).")
 
 READ_METHODS = ("list", "show", "download", "get", "get_list", "info", "api_column_add", "api_column_edit")
 WRITE_METHODS = ("add", "edit", "delete", "post", "put", "action", "action_post")
@@ -72,6 +77,37 @@ def _scoped_config(model):
     rel = _related_filters(model)
     config.update(add_rel=rel, edit_rel=rel, search_rel=rel)
     return config
+
+
+def unique_problems(item):
+    """{column: [message]} for each single-column unique value another row already holds — checked before the
+    INSERT/UPDATE so that the user reads which field, never a database error (a duplicate organization code)."""
+    model = type(item)
+    table = getattr(model, "__table__", None)
+    problems = {}
+    if table is None:
+        return problems
+    pk = sa_inspect(model).primary_key[0]
+    own = getattr(item, pk.key, None)
+    with db.session.no_autoflush:
+        for column in table.columns:
+            if not column.unique or column.primary_key:
+                continue
+            value = getattr(item, column.key, None)
+            if value is None:
+                continue
+            query = db.session.query(getattr(model, pk.key)).filter(getattr(model, column.key) == value)
+            if own is not None:
+                query = query.filter(getattr(model, pk.key) != own)
+            if query.first() is not None:
+                problems[column.key] = [DUPLICATE_VALUE]
+    return problems
+
+
+def check_unique(item):
+    problems = unique_problems(item)
+    if problems:
+        raise RuleViolation(problems)
 
 
 def check_related(item):
@@ -213,6 +249,7 @@ class ScopedModelView(ReadableBlankOptionsMixin, ModelView):
     def pre_add(self, item):
         try:
             validate_model(item)
+            check_unique(item)
             check_write(item)
             check_related(item)
         except (ScopeError, RuleViolation):
@@ -222,6 +259,7 @@ class ScopedModelView(ReadableBlankOptionsMixin, ModelView):
     def pre_update(self, item):
         try:
             validate_model(item)
+            check_unique(item)
             check_write(item, before=previous_scope_values(item))
             check_related(item)
         except (ScopeError, RuleViolation):
@@ -253,11 +291,13 @@ class ScopedModelRestApi(ModelRestApi):
 
     def pre_add(self, item):
         validate_model(item)
+        check_unique(item)
         check_write(item)
         check_related(item)
 
     def pre_update(self, item):
         validate_model(item)
+        check_unique(item)
         check_write(item, before=previous_scope_values(item))
         check_related(item)
 
@@ -288,6 +328,9 @@ class ScopedModelRestApi(ModelRestApi):
         except RuleViolation as e:
             db.session.rollback()
             return self.response_422(message=e.messages)
+        except IntegrityError:  # a race past check_unique: a message, never the database's text
+            db.session.rollback()
+            return self.response_422(message=str(CONFLICT))
 
     def post_headless(self):
         return self._guarded(super().post_headless)

@@ -229,3 +229,30 @@ def test_upload_on_a_full_disk_leaves_nothing(app, as_user, monkeypatch):
     assert "服务器" in r.get_data(as_text=True)  # the user is told the server could not store it
     assert sorted(os.listdir(folder)) == files_before
     assert count_rows(app, PlanVersion) == versions_before
+
+
+def test_csv_cell_over_the_field_limit_is_a_message(app, as_user):
+    """csv refuses a field over 131,072 characters with csv.Error: the importer says so instead of a 500."""
+    from tests.test_roster import upload
+
+    c = as_user("enterprise1")
+    data = ("身份证号码,姓名,性别,备注\n110101195001011234,张三,男," + "备" * 140_000 + "\n").encode("utf-8")
+    r = upload(c, app, data, filename="roster.csv")
+    assert r.status_code < 500
+    assert "太长" in r.get_data(as_text=True)
+
+
+def test_duplicate_organisation_code_is_a_message(app, as_user):
+    from app.org.models import Organization
+    from tests.conftest import session_csrf
+
+    c = as_user("sysadmin")
+    before = count_rows(app, Organization)
+    body = {"code": "E-S02", "kind": "enterprise", "name_zh": "重复", "name_bo": "བསྐྱར་ཟློས།"}
+    r = c.post("/api/v1/org/", json=body)
+    assert r.status_code == 422, r.get_data(as_text=True)
+    text = r.get_data(as_text=True)
+    assert "code" in r.get_json()["message"] and "UNIQUE" not in text and "duplicate key" not in text
+    r = c.post("/orgs/add", data={**body, "csrf_token": session_csrf(c)}, follow_redirects=True)
+    assert r.status_code == 200 and "已存在" in r.get_data(as_text=True)  # FAB's unique check on the form
+    assert count_rows(app, Organization) == before
