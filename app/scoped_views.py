@@ -32,6 +32,7 @@ from app.security.scope import (
 )
 
 DUPLICATE_VALUE = _l("This value is already registered.")
+NOT_AN_ID = _l("Give the id of the related record (a whole number).")
 CONFLICT = _l("The record conflicts with another one (a value that must be unique, or a unit still in use).")
 
 READ_METHODS = ("list", "show", "download", "get", "get_list", "info", "api_column_add", "api_column_edit")
@@ -319,7 +320,40 @@ class ScopedModelRestApi(ModelRestApi):
             return super().merge_edit_field_info(response, **kwargs)
         response["edit_columns"] = []
 
-    def _guarded(self, call, *args):
+    def _related_shape_problems(self, schema):
+        """marshmallow-sqlalchemy builds a related row from an object given where an id belongs (a TypeError,
+        so a 500): related fields take ids only."""
+        from flask import request
+        from marshmallow_sqlalchemy.fields import Related, RelatedList
+
+        from app.security.input_guard import INT64_MAX
+
+        def is_id(v):
+            return (isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= INT64_MAX) or (
+                isinstance(v, str) and v.isdigit() and int(v) <= INT64_MAX)
+
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or schema is None:
+            return {}
+        problems = {}
+        for name, field in schema.fields.items():
+            if name not in body or body[name] is None:
+                continue
+            value = body[name]
+            if isinstance(field, RelatedList):
+                ok = isinstance(value, list) and all(is_id(v) for v in value)
+            elif isinstance(field, Related):
+                ok = is_id(value)
+            else:
+                continue
+            if not ok:
+                problems[name] = [str(NOT_AN_ID)]
+        return problems
+
+    def _guarded(self, call, *args, schema=None):
+        problems = self._related_shape_problems(schema)
+        if problems:
+            return self.response_422(message=problems)
         try:
             return call(*args)
         except ScopeError as e:
@@ -333,10 +367,10 @@ class ScopedModelRestApi(ModelRestApi):
             return self.response_422(message=str(CONFLICT))
 
     def post_headless(self):
-        return self._guarded(super().post_headless)
+        return self._guarded(super().post_headless, schema=self.add_model_schema)
 
     def put_headless(self, pk):
-        return self._guarded(super().put_headless, pk)
+        return self._guarded(super().put_headless, pk, schema=self.edit_model_schema)
 
     def delete_headless(self, pk):
         return self._guarded(super().delete_headless, pk)

@@ -184,3 +184,8 @@ def org_id(app, code):
         value = db.session.scalar(select(Organization.id).where(Organization.code == code))
         db.session.remove()
         return value
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Fuzz tests write whatever they generate: they run after every other test of the session."""
+    items.sort(key=lambda item: item.get_closest_marker("fuzz") is not None)

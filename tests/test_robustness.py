@@ -256,3 +256,15 @@ def test_duplicate_organisation_code_is_a_message(app, as_user):
     r = c.post("/orgs/add", data={**body, "csrf_token": session_csrf(c)}, follow_redirects=True)
     assert r.status_code == 200 and "已存在" in r.get_data(as_text=True)  # FAB's unique check on the form
     assert count_rows(app, Organization) == before
+
+
+def test_an_object_where_a_related_id_belongs_is_422(app, as_user):
+    """marshmallow-sqlalchemy turned {"enterprise": {...}} into Organization(**{...}): a TypeError, a 500."""
+    from app.handover.models import HandoverBatch
+
+    c = as_user("enterprise1")
+    before = count_rows(app, HandoverBatch)
+    r = c.post("/api/v1/handoverbatch/", json={"enterprise": {"name_zh": "x"}, "receiving_county": [1]})
+    assert r.status_code == 422
+    assert set(r.get_json()["message"]) == {"enterprise", "receiving_county"}
+    assert count_rows(app, HandoverBatch) == before
