@@ -51,9 +51,10 @@ def create_app(config_object="config.Config"):
 
         inbox.init_app(app)
         errors.init_app(app)
-        from app.security import headers, input_guard
+        from app.security import headers, input_guard, personal
 
         headers.init_app(app)
         input_guard.init_app(app)
+        personal.init_app(app)
         cli.init_app(app)
     return app

@@ -11,4 +11,5 @@ from app.notify.models import Notification  # noqa: F401,E402
 from app.uploads import StoredFile  # noqa: F401,E402
 from app.monthly.models import MonthlyReport, MonthlyReportEvent  # noqa: F401,E402
 from app.supervision import models as _supervision_models  # noqa: F401,E402
+from app.duplicates.models import DuplicateIdReport  # noqa: F401,E402
 from app.supervision import services as _supervision_services  # noqa: F401,E402  (inbox source, overdue counter)

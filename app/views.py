@@ -17,6 +17,9 @@ def register(appbuilder):
                         category="Retirees", category_label=_l("Retirees"), category_icon="fa-users")
     appbuilder.add_view(RosterView, "Roster survey", icon="fa-table", label=_l("Roster survey"),
                         category="Retirees")
+    from app.duplicates.views import register as register_duplicates
+
+    register_duplicates(appbuilder)
     handover = dict(category="Handover", category_label=_l("Handover"), category_icon="fa-exchange")
     appbuilder.add_view(HandoverCaseModelView, "Handover checklists", icon="fa-check-square-o",
                         label=_l("Handover checklists"), **handover)

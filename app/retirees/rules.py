@@ -33,10 +33,20 @@ def duplicate_holder(number, exclude_id=None):
     return db.session.scalars(query.limit(1)).first()
 
 
-def duplicate_problem(number, exclude_id=None):
+DUPLICATE_IN_CITY = _l("This resident ID number is already registered in the city. The city SASAC has been "
+                       "told and will resolve it.")
+
+
+def duplicate_problem(number, exclude_id=None, claimant_id=None):
+    """The number is held by another record: the user is told only that it is registered in the city (naming
+    the holding enterprise answered "who holds this person?" across units); a claim by another enterprise goes
+    to SASAC (app/duplicates)."""
     holder = duplicate_holder(number, exclude_id)
     if holder is not None:
-        return _l("This resident ID number is already registered by %(enterprise)s.", enterprise=holder.name)
+        from app.duplicates.services import report_duplicate
+
+        report_duplicate(number, claimant_id, holder.id)
+        return DUPLICATE_IN_CITY
     return None
 
 
@@ -107,7 +117,8 @@ def retiree_problems(r, check_duplicates=True):
     if "resident_id" not in problems:
         r.resident_id = idcard.normalize(r.resident_id)
         if check_duplicates:
-            add("resident_id", duplicate_problem(r.resident_id, r.id))
+            claimant = r.enterprise_id or getattr(r.enterprise, "id", None)
+            add("resident_id", duplicate_problem(r.resident_id, r.id, claimant))
         add("birth_date", birth_date_problem(r.resident_id, r.birth_date))
         add("gender", gender_problem(r.resident_id, r.gender))
     add("retirement_date", retirement_problem(r.birth_date, r.retirement_date))

@@ -20,6 +20,7 @@ from app.retirees.models import Category, Ethnicity, Gender, PensionSource, Reti
 from app.roster.workbook import build_export
 from app.scoped_views import ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import sees_full_resident_id
+from app.security.personal import note_full_ids
 from app.security.roles import RETIREE
 
 LABELS = {
@@ -35,6 +36,7 @@ LABELS = {
     "resident_id": _l("Resident ID number"),
     "resident_id_display": _l("Resident ID number"),
     "birth_date": _l("Birth date"),
+    "birth_date_display": _l("Birth date"),
     "retirement_date": _l("Retirement date"),
     "category": _l("Category"),
     "category_label": _l("Category"),
@@ -69,8 +71,9 @@ FORM_COLUMNS = [
 
 
 def _id_rule(form, field):
+    enterprise = getattr(getattr(form, "enterprise", None), "data", None)
     return rules.resident_id_problem(field.data) or rules.duplicate_problem(
-        idcard.normalize(field.data), editing_pk()
+        idcard.normalize(field.data), editing_pk(), getattr(enterprise, "id", None)
     )
 
 
@@ -124,7 +127,7 @@ class RetireeModelView(ScopedModelView):
                       "retirement_date", "party_member", "leader_cadre", "is_lixiu", "deceased"]
     show_fieldsets = [
         (_l("Person"), {"fields": ["name_zh", "name_bo", "gender_label", "ethnicity_label",
-                                   "resident_id_display", "birth_date"]}),
+                                   "resident_id_display", "birth_date_display"]}),
         (_l("Retirement"), {"fields": ["enterprise", "retirement_date", "category_label", "pension_source_label",
                                        "insured_county", "medical_local", "is_lixiu", "party_member",
                                        "leader_cadre", "special_unit"]}),
@@ -153,6 +156,12 @@ class RetireeModelView(ScopedModelView):
     }
 
 
+    def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
+        # a role that sees masked numbers is not offered a filter it would be refused (personal.py)
+        if not sees_full_resident_id():
+            exclude_cols = list(exclude_cols or []) + ["resident_id"]
+        return super()._get_search_widget(form=form, exclude_cols=exclude_cols, widgets=widgets)
+
     list_template = "retirees/list.html"
     method_permission_name = {**ScopedModelView.method_permission_name, "export": "read"}
 
@@ -165,7 +174,10 @@ class RetireeModelView(ScopedModelView):
         get_filter_args(self._filters)
         filters = self._filters.get_joined_filters(self._base_filters)
         _count, rows = self.datamodel.query(filters, *self.base_order, page=0, page_size=self.EXPORT_LIMIT)
-        data = build_export(rows, full_ids=sees_full_resident_id())
+        full = sees_full_resident_id()
+        data = build_export(rows, full_ids=full)
+        if full:
+            note_full_ids("Retiree", [r.id for r in rows])
         stamp = datetime.date.today().isoformat()
         return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{gettext('Retiree ledger')}-{stamp}.xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -194,8 +206,14 @@ class RetireeApi(ScopedModelRestApi):
     label_columns = LABELS
 
     def _mask(self, row):
-        if "resident_id" in row and not sees_full_resident_id():
+        if sees_full_resident_id():
+            if row.get("resident_id"):
+                note_full_ids("Retiree", [row.get("id")])
+            return
+        if "resident_id" in row:
             row["resident_id"] = idcard.mask(row["resident_id"])
+        if row.get("birth_date"):
+            row["birth_date"] = row["birth_date"][:4]  # the year alone beside a masked number
 
     def pre_get_list(self, data):
         for row in data.get("result", []):

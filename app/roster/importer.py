@@ -198,7 +198,6 @@ def plan_import(sheet, enterprise):
     for start in range(0, len(own_ids), CHUNK):
         for r in db.session.scalars(select(Retiree).where(Retiree.id.in_(own_ids[start:start + CHUNK]))):
             own_rows[r.resident_id] = r
-    holders = {o.id: o for o in all_orgs()}
     first_row_of = {}
 
     for row_number, values, problems in parsed:
@@ -214,10 +213,12 @@ def plan_import(sheet, enterprise):
             continue
         first_row_of[number] = row_number
         if number in existing and existing[number][1] != enterprise.id:
-            holder = holders.get(existing[number][1])
-            plan.problems.append(Problem(row_number, header["resident_id"], str(
-                _l("This resident ID number is already registered by %(enterprise)s.",
-                   enterprise=holder.name if holder else "?"))))
+            from app.duplicates.models import DuplicateSource
+            from app.duplicates.services import report_duplicate
+            from app.retirees.rules import DUPLICATE_IN_CITY
+
+            report_duplicate(number, enterprise.id, existing[number][1], DuplicateSource.IMPORT)
+            plan.problems.append(Problem(row_number, header["resident_id"], str(DUPLICATE_IN_CITY)))
             continue
         current = own_rows.get(number)
         candidate = RetireeDraft(enterprise=enterprise, enterprise_id=enterprise.id)

@@ -32,11 +32,13 @@ IMPL_PLAN = "ImplementationPlan"
 SUPERVISION_ITEM = "SupervisionItem"
 ACCOUNTABILITY = "Accountability"
 WORK_CONTACT = "WorkContact"
+DUPLICATE_ID = "DuplicateResidentId"  # duplicate resident ID claims for SASAC to resolve (issue 11)
 USERS = "Users"
 ROLES = "Roles"
 
 MENU = {
     RETIREE: ["Retirees", "Retiree ledger", "Roster survey"],
+    DUPLICATE_ID: ["Retirees", "Duplicate resident ID numbers"],
     ORGANIZATION: ["Organizations", "Organization units"],
     AUDIT_LOG: ["Audit", "Audit log"],
     HANDOVER: ["Handover", "Handover checklists"],
@@ -132,7 +134,7 @@ ROLE_DEFINITIONS = (
     RoleDefinition("township", _l("Township/street"), OWN_ORG, _LOCAL + _r(WORK_TASK), True),
     RoleDefinition("community", _l("Community"), OWN_ORG, _LOCAL + _r(WORK_TASK), True),
     RoleDefinition("sasac", _l("City SASAC (leading-group office)"), CITY_WIDE,
-                   _rw(RETIREE, HANDOVER, IMPL_PLAN) + _r(ORGANIZATION) + _HANDOVER_READ + _SUPERVISION_READ
+                   _rw(RETIREE, HANDOVER, IMPL_PLAN, DUPLICATE_ID) + _r(ORGANIZATION) + _HANDOVER_READ + _SUPERVISION_READ
                    + _MEMBER, True),
     RoleDefinition("hrss", _l("Human resources and social security bureau"), CITY_WIDE,
                    _CITY_READ + _rw(HANDOVER) + _MEMBER, True),
