@@ -157,10 +157,11 @@ class RetireeModelView(ScopedModelView):
 
 
     def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
-        # a role that sees masked numbers is not offered a filter it would be refused (personal.py)
-        if not sees_full_resident_id():
-            exclude_cols = list(exclude_cols or []) + ["resident_id"]
-        return super()._get_search_widget(form=form, exclude_cols=exclude_cols, widgets=widgets)
+        widgets = super()._get_search_widget(form=form, exclude_cols=exclude_cols, widgets=widgets)
+        if not sees_full_resident_id():  # not offered a filter it would be refused (security/personal.py)
+            args = widgets["search"].template_args
+            args["include_cols"] = [c for c in args["include_cols"] if c != "resident_id"]
+        return widgets
 
     list_template = "retirees/list.html"
     method_permission_name = {**ScopedModelView.method_permission_name, "export": "read"}
