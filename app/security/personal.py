@@ -8,7 +8,7 @@
   answers 403 before the view runs; the list pages do not offer those filters to them.
 - Every display of full numbers is logged, lightly: the records whose full number a page, API answer, export
   or PDF showed are noted during the request (`note_full_ids`) and written as ONE audit row per request
-  (action `view_full_id`, the record ids in `changes`).
+  (action `view_full_id`, `changes` = {"shown_ids": [null, ids]}).
 """
 import datetime
 import json
@@ -115,7 +115,8 @@ def write_read_log(response):
                 at=datetime.datetime.utcnow(), user_id=getattr(user, "id", None),
                 username=getattr(user, "username", None), action=AUDIT_ACTION, model=model,
                 object_id=None, ip=request.remote_addr,
-                changes=json.dumps({"ids": sorted(ids), "path": request.path}, ensure_ascii=False)))
+                # the audit pages' shape ({field: [old, new]}): which records — no values
+                changes=json.dumps({"shown_ids": [None, sorted(ids)]})))
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -126,8 +127,11 @@ def write_read_log(response):
 def init_app(app):
     from flask_babel import lazy_gettext as _l
 
-    from app.audit import ACTION_LABELS
+    from app.audit import ACTION_LABELS, FIELD_LABELS
 
     ACTION_LABELS.setdefault(AUDIT_ACTION, _l("Full ID numbers viewed"))
+    for model in ("Retiree",):
+        FIELD_LABELS.setdefault(model, {}).update(
+            {"shown_ids": _l("Records whose full ID number was shown")})
     app.before_request(refuse_hidden_filters)
     app.after_request(write_read_log)
