@@ -67,9 +67,26 @@ def _own_retiree(app):
 
     with app.app_context():
         pk = db.session.query(Retiree.id).join(Organization, Retiree.enterprise_id == Organization.id).filter(
-            Organization.code == "E-S02").order_by(Retiree.id).first()[0]
+            Organization.code == "E-S02").order_by(Retiree.id.desc()).first()[0]
         db.session.remove()
     return pk
+
+
+@pytest.fixture(autouse=True)
+def _keep_notes(app):
+    """The writes below change one retiree's note: put it back for the tests that follow."""
+    from app.extensions import db
+    from app.retirees.models import Retiree
+
+    pk = _own_retiree(app)
+    with app.app_context():
+        note = db.session.get(Retiree, pk).note
+        db.session.remove()
+    yield
+    with app.app_context():
+        db.session.get(Retiree, pk).note = note
+        db.session.commit()
+        db.session.remove()
 
 
 def test_session_rest_write_needs_the_csrf_header(app):
@@ -79,13 +96,13 @@ def test_session_rest_write_needs_the_csrf_header(app):
     pk = _own_retiree(app)
     c = login(app.test_client(), "enterprise1")
     c.send_api_csrf = False
-    r = c.put(f"/api/v1/retiree/{pk}", json={"note": "cross-site"})
+    r = c.put(f"/api/v1/retiree/{pk}", json={"note": "跨站写入"})
     assert r.status_code == 400
     with app.app_context():
-        assert db.session.get(Retiree, pk).note != "cross-site"
+        assert db.session.get(Retiree, pk).note != "跨站写入"
         db.session.remove()
     c.send_api_csrf = True
-    r = c.put(f"/api/v1/retiree/{pk}", json={"note": "same-site"})
+    r = c.put(f"/api/v1/retiree/{pk}", json={"note": "同源写入"})
     assert r.status_code == 200, r.get_data(as_text=True)
 
 
@@ -98,5 +115,5 @@ def test_jwt_rest_write_needs_no_csrf_header(app):
         token = create_access_token(identity=str(user.id), fresh=True)
     c = app.test_client()
     c.send_api_csrf = False
-    r = c.put(f"/api/v1/retiree/{pk}", json={"note": "by token"}, headers={"Authorization": f"Bearer {token}"})
+    r = c.put(f"/api/v1/retiree/{pk}", json={"note": "令牌写入"}, headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200, r.get_data(as_text=True)
