@@ -18,8 +18,8 @@ from app.roster.reader import parse_date
 from app.security.scope import check_write
 
 CHUNK = 900  # IN-list size that every database accepts
-TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "✓", "√", "ཡིན", "ཡིན།", "ཡོད", "ཡོད།"}
-FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×", "མིན", "མིན།", "མེད", "མེད།", "-", "—"}
+TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "✓", "√", "ཡིན", "ཡིན།", "ཡོད", "ཡོད།", "ཡིན། 是"}
+FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×", "མིན", "མིན།", "མེད", "མེད།", "-", "—", "མིན། 否"}
 
 
 @dataclass
@@ -62,12 +62,15 @@ class ImportPlan:
 def _choice_lookup(column):
     from flask_babel import force_locale
 
+    from app.roster.workbook import bilingual_value
+
     table = {}
     for code, label in column.choices.items():
         table[code.lower()] = code
         for lang in ("zh", "bo"):
             with force_locale(lang):
                 table[str(label).strip().rstrip("།").lower()] = code
+        table[bilingual_value(label).strip().rstrip("།").lower()] = code  # the Tibetan template's value
     return table
 
 
@@ -75,7 +78,7 @@ def _org_lookup(kind):
     table = {}
     for org in all_orgs():
         if org.kind == kind:
-            for name in (org.code, org.name_zh, org.name_bo, org.name_bo.rstrip("།")):
+            for name in (org.code, org.name_zh, org.name_bo, org.name_bo.rstrip("།"), f"{org.name_bo} {org.name_zh}"):
                 table[name] = org
     return table
 
