@@ -326,11 +326,11 @@ class ScopedModelRestApi(ModelRestApi):
         from flask import request
         from marshmallow_sqlalchemy.fields import Related, RelatedList
 
-        from app.security.input_guard import INT64_MAX
+        from app.security.input_guard import ID_MAX
 
         def is_id(v):
-            return (isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= INT64_MAX) or (
-                isinstance(v, str) and v.isdigit() and int(v) <= INT64_MAX)
+            return (isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= ID_MAX) or (
+                isinstance(v, str) and v.isdigit() and int(v) <= ID_MAX)
 
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or schema is None:

@@ -19,6 +19,8 @@ from flask import abort, current_app, request
 from flask_babel import lazy_gettext as _l
 
 INT64_MAX = 2 ** 63 - 1
+# Primary and foreign keys are INTEGER columns: 32 bits on PostgreSQL ("integer out of range" beyond).
+ID_MAX = 2 ** 31 - 1
 MAX_PAGE = 10 ** 6
 MAX_RISON_DEPTH = 12
 _DIGITS = re.compile(r"\d{1,19}")
@@ -37,9 +39,45 @@ def clean_text(value):
 
 
 def _id_ok(value):
-    if isinstance(value, int):
-        return 0 <= value <= INT64_MAX
-    return bool(_DIGITS.fullmatch(str(value))) and int(value) <= INT64_MAX
+    if isinstance(value, int) and not isinstance(value, bool):
+        return 0 <= value <= ID_MAX
+    return bool(_DIGITS.fullmatch(str(value))) and int(value) <= ID_MAX
+
+
+def _view_of_request():
+    """The registered FAB view or API that serves this request (None for other routes)."""
+    blueprint = (request.endpoint or "").rsplit(".", 1)[0]
+    if not blueprint:
+        return None
+    return next((v for v in current_app.appbuilder.baseviews
+                 if getattr(v, "blueprint", None) is not None and v.blueprint.name == blueprint), None)
+
+
+def _integer_column(view, column):
+    """True when filtering `column` of the view's model compares with an INTEGER (a key or a number)."""
+    from sqlalchemy import Integer
+
+    datamodel = getattr(view, "datamodel", None)
+    if datamodel is None or not isinstance(column, str):
+        return False
+    try:
+        if datamodel.is_relation(column):
+            return True
+        col = datamodel.obj.__table__.columns.get(column)
+    except Exception:
+        return False
+    return col is not None and isinstance(col.type, Integer)
+
+
+def _filter_value_ok(view, column, value):
+    if not _integer_column(view, column):
+        return True
+    if isinstance(value, list):
+        return all(_filter_value_ok(view, column, v) for v in value)
+    text = str(value).strip()
+    if text.lstrip("-").isdigit():
+        return abs(int(text)) <= ID_MAX
+    return isinstance(value, str)  # FAB's filters parse text themselves (and answer no rows)
 
 
 def _walk(value, depth=0):
@@ -94,7 +132,10 @@ def _check_args():
             if not all(_DIGITS.fullmatch(v) and int(v) <= MAX_PAGE for v in values):
                 abort(400)
         elif key.startswith("_flt_"):
+            column = key.split("_", 3)[-1]
             if any(v.strip().lstrip("-").isdigit() and abs(int(v)) > INT64_MAX for v in values):
+                abort(400)
+            if not all(_filter_value_ok(_view_of_request(), column, v) for v in values):
                 abort(400)
         elif key == "q" and request.path.startswith("/api/"):
             try:
@@ -103,6 +144,12 @@ def _check_args():
                 abort(400)
             if _walk(parsed):
                 abort(400)
+            filters = parsed.get("filters") if isinstance(parsed, dict) else None
+            if isinstance(filters, list):
+                view = _view_of_request()
+                for flt in filters:
+                    if isinstance(flt, dict) and not _filter_value_ok(view, flt.get("col"), flt.get("value")):
+                        abort(400)
 
 
 def _unknown_action():
@@ -111,9 +158,7 @@ def _unknown_action():
     if not endpoint.endswith((".action", ".action_post")):
         return False
     name = (request.view_args or {}).get("name") if endpoint.endswith(".action") else request.form.get("action")
-    blueprint = endpoint.rsplit(".", 1)[0]
-    view = next((v for v in current_app.appbuilder.baseviews
-                 if getattr(v, "blueprint", None) is not None and v.blueprint.name == blueprint), None)
+    view = _view_of_request()
     return view is None or name not in (getattr(view, "actions", None) or {})
 
 
@@ -145,7 +190,10 @@ def _check_api_body():
         return _json_error(_l("The request body is not valid JSON."), 400)
     if not isinstance(body, dict):
         return _json_error(_l("The request body must be a JSON object."))
-    if _walk(body):
+    view = _view_of_request()
+    out_of_range = any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > ID_MAX
+                       and _integer_column(view, k) for k, v in body.items())
+    if _walk(body) or out_of_range:
         return _json_error(_l("The request holds text or numbers that cannot be stored (a NUL character, a "
                               "broken character or a number out of range)."))
     return None
