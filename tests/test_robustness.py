@@ -66,6 +66,16 @@ def test_ids_beyond_the_key_range_are_not_found(app, sasac, sysadmin, big):
         (w, r.status_code) for w, r in answers if r.status_code not in (400, 403, 404, 405)]
 
 
+def test_related_filter_with_text_is_400(app, sasac):
+    """A relation filter's value goes to the database as the key: text there was a 500 on PostgreSQL."""
+    q = "(filters:!((col:enterprise,opr:rel_o_m,value:abc)))"
+    answers = [(api.resource_name, sasac.get(f"/api/v1/{api.resource_name}/", query_string={"q": q}))
+               for api in _apis(app) if "enterprise" in (api.search_columns or [])]
+    assert answers
+    assert all(r.status_code == 400 for _w, r in answers), [(w, r.status_code) for w, r in answers]
+    assert sasac.get("/retirees/list/?_flt_0_enterprise=abc").status_code == 400
+
+
 @pytest.mark.parametrize("q", ["(((broken", DEEP_RISON, "!(" * 2000, "(page:-1,page_size:-5)",
                                "(page:0,page_size:99999999999999999999999)", "(filters:!((col:name_zh,opr:ct,value:'a\x00b')))"])
 def test_bad_rison_is_400(app, sasac, q):

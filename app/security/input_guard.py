@@ -77,7 +77,9 @@ def _filter_value_ok(view, column, value):
     text = str(value).strip()
     if text.lstrip("-").isdigit():
         return abs(int(text)) <= ID_MAX
-    return isinstance(value, str)  # FAB's filters parse text themselves (and answer no rows)
+    if view.datamodel.is_relation(column):
+        return text in ("", "None")  # a related record is named by its id; FAB sends the database anything else
+    return isinstance(value, str)  # FAB's number filters parse text themselves (and answer no rows)
 
 
 def _walk(value, depth=0):
