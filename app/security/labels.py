@@ -31,6 +31,7 @@ RESOURCE_LABELS = {
     "Roster survey": _l("Roster survey"),
     "DuplicateResidentId": _l("Duplicate resident ID numbers"),
     "Duplicate resident ID numbers": _l("Duplicate resident ID numbers"),
+    "Correction requests": _l("Correction requests"),
     "Organization": _l("Organization units"),
     "Organizations": _l("Organizations"),
     "Organization units": _l("Organization units"),

@@ -37,7 +37,7 @@ USERS = "Users"
 ROLES = "Roles"
 
 MENU = {
-    RETIREE: ["Retirees", "Retiree ledger", "Roster survey"],
+    RETIREE: ["Retirees", "Retiree ledger", "Roster survey", "Correction requests"],
     DUPLICATE_ID: ["Retirees", "Duplicate resident ID numbers"],
     ORGANIZATION: ["Organizations", "Organization units"],
     AUDIT_LOG: ["Audit", "Audit log"],
