@@ -1,8 +1,8 @@
 """Every model module, imported once so that FAB, Alembic and the audit listener see the whole schema."""
-from app.audit.models import AuditLog  # noqa: F401
+from app.audit.models import AuditChainHead, AuditCheckpoint, AuditLog  # noqa: F401
 from app.org.models import Organization  # noqa: F401
 from app.retirees.models import Retiree, RetireeCorrection  # noqa: F401
-from app.security.models import OrgUser  # noqa: F401
+from app.security.models import OrgUser, SecurityCounter  # noqa: F401
 from app.handover.models import HandoverBatch, HandoverCase, HandoverItem  # noqa: F401,E402
 from app.party.models import PartyTransfer  # noqa: F401,E402
 from app.archives.models import ArchiveTransfer  # noqa: F401,E402

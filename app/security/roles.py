@@ -109,6 +109,7 @@ _SECURITY_ADMIN = (
     ("menu_access", "Security"),
     ("can_list", "UserDBModelView"),
     ("can_show", "UserDBModelView"),
+    ("can_edit", "UserDBModelView"),  # to assign roles: the only change app/security/admin.py lets it make
     ("menu_access", "List Users"),
 )
 

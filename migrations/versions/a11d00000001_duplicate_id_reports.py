@@ -1,7 +1,7 @@
 """duplicate resident ID reports for SASAC (issue 11)
 
 Revision ID: a11d00000001
-Revises: a10w00000001
+Revises: a11a00000001
 Create Date: 2026-11-28 09:45:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'a11d00000001'
-down_revision = 'a10w00000001'
+down_revision = 'a11a00000001'
 branch_labels = None
 depends_on = None
 
