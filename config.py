@@ -85,7 +85,14 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # The site is served over HTTPS (directly or behind a TLS-terminating proxy): HSTS and Secure cookies
+    # (app/security/headers.py).
+    TLS_ENABLED = _bool("TLS_ENABLED", False)
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    # Largest JSON body the REST API reads (a larger one is answered 413 before any view runs).
+    MAX_JSON_BODY_KB = int(os.environ.get("MAX_JSON_BODY_KB", "1024"))
+    # Longest text the API accepts in a field with no length of its own (the forms' limit for long text).
+    MAX_TEXT_CHARS = int(os.environ.get("MAX_TEXT_CHARS", "4000"))
 
     # A party-relation transfer whose letter stays unanswered longer than this is flagged as stalled
     # (推诿扯皮/拒转拒收) for the organization department.

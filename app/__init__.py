@@ -53,5 +53,10 @@ def create_app(config_object="config.Config"):
         may.init_app(app)
         views.register(app, appbuilder)  # each stream's init_app, in menu order
         errors.init_app(app)
+        from app.security import headers, input_guard, personal
+
+        headers.init_app(app)
+        input_guard.init_app(app)
+        personal.init_app(app)
         cli.init_app(app)
     return app

@@ -18,3 +18,4 @@ from app.staffing.models import StaffingRecord, StaffPlacement  # noqa: F401,E40
 from app.funding.models import FundingRecord  # noqa: F401,E402
 from app.benefits.models import BenefitLink  # noqa: F401,E402
 from app.notices.models import NoticeRead, PolicyNotice  # noqa: F401,E402
+from app.duplicates.models import DuplicateIdReport  # noqa: F401,E402

@@ -4,10 +4,12 @@ resource, rows scoped by `app.security.scope`, dropdowns narrowed, writes checke
 A stream's view is then configuration only (NetBox style): model, columns, titles.
 """
 from flask import abort, flash, request
+from flask_babel import lazy_gettext as _l
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.urltools import get_filter_args
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import Boolean, DateTime
+from sqlalchemy.exc import IntegrityError
 from flask_appbuilder.fields import QuerySelectField
 from wtforms import BooleanField, DateField, HiddenField
 from wtforms.fields.core import UnboundField
@@ -18,14 +20,24 @@ from app.formatting import blank_if_none, local_time, yes_no
 from app.rules import RuleViolation
 from app.steps import Refusal
 from app.versioning import VERSION_FIELD, VersionConflict, check_version, conflict_of, is_versioned
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import inspect as sa_inspect
+
 from app.security.scope import (
+    ActingUserFilter,
+    NoOptionsFilter,
     OrgChoiceFilter,
     ScopeError,
     ScopeFilter,
     check_write,
+    in_scope,
     is_scoped,
     scope_values,
 )
+
+DUPLICATE_VALUE = _l("This value is already registered.")
+NOT_AN_ID = _l("Give the id of the related record (a whole number).")
+CONFLICT = _l("The record conflicts with another one (a value that must be unique, or a unit still in use).")
 
 READ_METHODS = ("list", "show", "download", "get", "get_list", "info", "api_column_add", "api_column_edit")
 WRITE_METHODS = ("add", "edit", "delete", "post", "put", "action", "action_post")
@@ -42,12 +54,77 @@ def _org_rel_filters(model):
     return {rel: [["id", OrgChoiceFilter, kind]] for rel, kind in kinds.items()}
 
 
+def _related_filters(model):
+    """Every related-field source (form, search and REST `_info` dropdowns) restricted like NetBox's
+    `restrict_form_fields`: a scoped model offers only the rows the user's scope holds, a user picker only the
+    acting user (every `*_by` column names who acted), organization units by their declared kind, and any
+    other related rows (a record's own children) nothing at all — they are never picked from a list."""
+    from app.org.models import Organization
+
+    filters = {}
+    for rel in sa_inspect(model).relationships:
+        target = rel.mapper.class_
+        if target is Organization:
+            continue
+        if is_scoped(target):
+            filters[rel.key] = [["id", ScopeFilter, None]]
+        elif issubclass(target, User):
+            filters[rel.key] = [["id", ActingUserFilter, None]]
+        else:
+            filters[rel.key] = [["id", NoOptionsFilter, None]]
+    filters.update(_org_rel_filters(model))
+    return filters
+
+
 def _scoped_config(model):
     """base_filters and dropdown filters for a model, derived from its declarations alone."""
     config = {"base_filters": [["id", ScopeFilter, None]] if is_scoped(model) else []}
-    rel = _org_rel_filters(model)
+    rel = _related_filters(model)
     config.update(add_rel=rel, edit_rel=rel, search_rel=rel)
     return config
+
+
+def unique_problems(item):
+    """{column: [message]} for each single-column unique value another row already holds — checked before the
+    INSERT/UPDATE so that the user reads which field, never a database error (a duplicate organization code)."""
+    model = type(item)
+    table = getattr(model, "__table__", None)
+    problems = {}
+    if table is None:
+        return problems
+    pk = sa_inspect(model).primary_key[0]
+    own = getattr(item, pk.key, None)
+    with db.session.no_autoflush:
+        for column in table.columns:
+            if not column.unique or column.primary_key:
+                continue
+            value = getattr(item, column.key, None)
+            if value is None:
+                continue
+            query = db.session.query(getattr(model, pk.key)).filter(getattr(model, column.key) == value)
+            if own is not None:
+                query = query.filter(getattr(model, pk.key) != own)
+            if query.first() is not None:
+                problems[column.key] = [DUPLICATE_VALUE]
+    return problems
+
+
+def check_unique(item):
+    problems = unique_problems(item)
+    if problems:
+        raise RuleViolation(problems)
+
+
+def check_related(item):
+    """A write may only link rows of scoped models that the user's scope holds (the REST payload's related ids
+    are loaded without the dropdown filters)."""
+    state = sa_inspect(item)
+    for rel in state.mapper.relationships:
+        if not is_scoped(rel.mapper.class_) or rel.key not in item.__dict__:
+            continue
+        for target in state.attrs[rel.key].history.added or ():
+            if target is not None and not in_scope(target):
+                raise ScopeError()
 
 
 def apply_scalar_defaults(item):
@@ -321,7 +398,9 @@ class ScopedModelView(ReadableBlankOptionsMixin, ModelView):
     def pre_add(self, item):
         try:
             validate_model(item)
+            check_unique(item)
             check_write(item)
+            check_related(item)
         except (ScopeError, RuleViolation):
             db.session.rollback()
             raise
@@ -329,7 +408,9 @@ class ScopedModelView(ReadableBlankOptionsMixin, ModelView):
     def pre_update(self, item):
         try:
             validate_model(item)
+            check_unique(item)
             check_write(item, before=previous_scope_values(item))
+            check_related(item)
         except (ScopeError, RuleViolation):
             db.session.rollback()
             raise
@@ -373,12 +454,16 @@ class ScopedModelRestApi(ModelRestApi):
     def pre_add(self, item):
         self._check_may("post", None)
         validate_model(item)
+        check_unique(item)
         check_write(item)
+        check_related(item)
 
     def pre_update(self, item):
         self._check_may("put", item)
         validate_model(item)
+        check_unique(item)
         check_write(item, before=previous_scope_values(item))
+        check_related(item)
         # write now, inside `_guarded`: a concurrent save since the read (StaleDataError) answers 409, where
         # FAB's own commit would turn it into an English 422
         db.session.flush()
@@ -387,7 +472,55 @@ class ScopedModelRestApi(ModelRestApi):
         self._check_may("delete", item)
         check_write(item, before=previous_scope_values(item))
 
-    def _guarded(self, call, *args):
+    def _route_enabled(self, method):
+        routes = self.include_route_methods
+        return routes is None or method in routes
+
+    def merge_add_field_info(self, response, **kwargs):
+        # No POST route: no add form, and no dropdown values to leak through `_info`.
+        if self._route_enabled("post"):
+            return super().merge_add_field_info(response, **kwargs)
+        response["add_columns"] = []
+
+    def merge_edit_field_info(self, response, **kwargs):
+        if self._route_enabled("put"):
+            return super().merge_edit_field_info(response, **kwargs)
+        response["edit_columns"] = []
+
+    def _related_shape_problems(self, schema):
+        """marshmallow-sqlalchemy builds a related row from an object given where an id belongs (a TypeError,
+        so a 500): related fields take ids only."""
+        from flask import request
+        from marshmallow_sqlalchemy.fields import Related, RelatedList
+
+        from app.security.input_guard import ID_MAX
+
+        def is_id(v):
+            return (isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= ID_MAX) or (
+                isinstance(v, str) and v.isdigit() and int(v) <= ID_MAX)
+
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or schema is None:
+            return {}
+        problems = {}
+        for name, field in schema.fields.items():
+            if name not in body or body[name] is None:
+                continue
+            value = body[name]
+            if isinstance(field, RelatedList):
+                ok = isinstance(value, list) and all(is_id(v) for v in value)
+            elif isinstance(field, Related):
+                ok = is_id(value)
+            else:
+                continue
+            if not ok:
+                problems[name] = [str(NOT_AN_ID)]
+        return problems
+
+    def _guarded(self, call, *args, schema=None):
+        problems = self._related_shape_problems(schema)
+        if problems:
+            return self.response_422(message=problems)
         try:
             return call(*args)
         except ScopeError as e:
@@ -396,6 +529,9 @@ class ScopedModelRestApi(ModelRestApi):
         except RuleViolation as e:
             db.session.rollback()
             return self.response_422(message=e.messages)
+        except IntegrityError:  # a race past check_unique: a message, never the database's text
+            db.session.rollback()
+            return self.response_422(message=str(CONFLICT))
         except Refusal as e:
             db.session.rollback()
             # a stale version: 409; any other refused step (a lock, may() saying no): 403
@@ -408,7 +544,7 @@ class ScopedModelRestApi(ModelRestApi):
             return self.response(409, message=conflict.message)
 
     def post_headless(self):
-        return self._guarded(super().post_headless)
+        return self._guarded(super().post_headless, schema=self.add_model_schema)
 
     def put_headless(self, pk):
         from flask import request as req
@@ -422,7 +558,7 @@ class ScopedModelRestApi(ModelRestApi):
                     check_version(item, submitted)
                 except VersionConflict as e:
                     return self.response(409, message=e.message)
-        return self._guarded(super().put_headless, pk)
+        return self._guarded(super().put_headless, pk, schema=self.edit_model_schema)
 
     def delete_headless(self, pk):
         return self._guarded(super().delete_headless, pk)

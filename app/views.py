@@ -1,14 +1,15 @@
 """The streams register themselves, in the order of the menu (Retirees, Handover, Supervision, Organizations,
 Audit): each package's init_app adds its views, API, inbox sources, overdue counters, listeners and audit labels.
 Nothing registers by being imported."""
-from app import archives, audit, handover, monthly, notify, org, party, plans, reports, retirees, roster, supervision
-from app import uploads, workplan
+from app import archives, audit, duplicates, handover, monthly, notify, org, party, plans, reports, retirees, roster
+from app import supervision, uploads, workplan
 from app import assets, benefits, expenses, funding, notices, staffing
 
 STREAMS = (
     retirees.init_app,
     roster.init_app,
     retirees.init_corrections,
+    duplicates.init_app,
     handover.init_app,
     party.init_app,
     archives.init_app,

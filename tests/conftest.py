@@ -5,6 +5,7 @@ import os
 import re
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from config import TestConfig
@@ -17,6 +18,35 @@ def _reset_database(engine):
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
+
+
+class SessionApiClient(FlaskClient):
+    """A browser-like client: REST writes made with the session cookie carry the session's CSRF token in
+    X-CSRFToken, as the server requires (app/security/headers.py). `send_api_csrf = False` turns it off."""
+
+    send_api_csrf = True
+
+    def open(self, *args, **kwargs):
+        path = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "")
+        method = (kwargs.get("method") or "GET").upper()
+        if (self.send_api_csrf and path.startswith("/api/") and method in ("POST", "PUT", "PATCH", "DELETE")
+                and not getattr(self, "_fetching_token", False)):
+            headers = dict(kwargs.pop("headers", None) or {})
+            if "Authorization" not in headers and "X-CSRFToken" not in headers:
+                token = self._api_token()
+                if token:
+                    headers["X-CSRFToken"] = token
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def _api_token(self):
+        self._fetching_token = True
+        try:
+            page = self.get("/resetmypassword/form")
+        finally:
+            self._fetching_token = False
+        match = CSRF_RE.search(page.get_data(as_text=True)) if page.status_code == 200 else None
+        return match.group(1) if match else None
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +65,7 @@ def app(tmp_path_factory):
     from app.security.sync import sync_roles
 
     application = create_app(Config)
+    application.test_client_class = SessionApiClient
     with application.app_context():
         _reset_database(db.engine)
         upgrade()
@@ -162,3 +193,8 @@ def org_id(app, code):
         value = db.session.scalar(select(Organization.id).where(Organization.code == code))
         db.session.remove()
         return value
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Fuzz tests write whatever they generate: they run after every other test of the session."""
+    items.sort(key=lambda item: item.get_closest_marker("fuzz") is not None)

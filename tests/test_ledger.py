@@ -112,7 +112,11 @@ def test_each_broken_rule_refuses_the_form(app, as_user, field, value):
     assert "has-error" in response.get_data(as_text=True) or "alert-danger" in response.get_data(as_text=True)
 
 
-def test_duplicate_names_the_holding_enterprise_only(app, as_user):
+def test_duplicate_names_no_enterprise_and_goes_to_sasac(app, as_user):
+    """Issue 11: naming the holding enterprise answered "who holds this person?" across units. The form says
+    only that the number is registered in the city; SASAC gets a report naming both enterprises."""
+    from app.duplicates.models import DuplicateIdReport
+
     with app.app_context():
         other = db.session.scalars(select(Retiree).join(Organization, Retiree.enterprise_id == Organization.id)
                                    .where(Organization.code == "E-C03").limit(1)).one()
@@ -124,8 +128,16 @@ def test_duplicate_names_the_holding_enterprise_only(app, as_user):
     page = _post_add(c, app, resident_id=number, birth_date=born.isoformat(), gender=gender,
                      name_zh="另一人").get_data(as_text=True)
     assert count_rows(app) == before
-    assert holder in page          # the enterprise that holds it is named
-    assert name not in page        # but nothing of the other person leaks
+    assert "已在本市登记" in page
+    assert holder not in page      # the enterprise that holds it is not named
+    assert name not in page        # nor anything of the other person
+    assert count_rows(app, DuplicateIdReport, DuplicateIdReport.resident_id == number,
+                      DuplicateIdReport.resolved.is_(False)) == 1
+    _post_add(c, app, resident_id=number, birth_date=born.isoformat(), gender=gender, name_zh="另一人")
+    assert count_rows(app, DuplicateIdReport, DuplicateIdReport.resident_id == number) == 1  # one open report
+    sasac = as_user("sasac").get("/duplicate-ids/list/").get_data(as_text=True)
+    assert number in sasac and holder in sasac
+    assert as_user("enterprise1").get("/duplicate-ids/list/").status_code in (302, 403)
 
 
 def test_list_masks_ids_for_roles_that_do_not_need_them(app, as_user):

@@ -10,6 +10,7 @@ from app.formatting import local_time
 from app.pdf import bilingual as _both, document_date, render_pdf
 from app.handover.models import HouseholdCategory, ItemState, Stream
 from app.retirees.models import Category, Ethnicity, Gender, PensionSource
+from app.security.personal import birth_shown, resident_id_shown
 
 
 TEXT = {
@@ -62,7 +63,10 @@ def _person(retiree, case):
         "name_bo": retiree.name_bo or "", "name_zh": retiree.name_zh,
         "gender": _labels(Gender.LABELS, retiree.gender),
         "ethnicity": _labels(Ethnicity.LABELS, retiree.ethnicity),
-        "resident_id": retiree.resident_id, "birth_date": retiree.birth_date.isoformat(),
+        # masked for roles that do not need full numbers (leader, supervision office, archives…); a full number
+        # printed is noted for the read log (app/security/personal.py)
+        "resident_id": resident_id_shown(retiree.resident_id, retiree.id),
+        "birth_date": str(birth_shown(retiree.birth_date)),
         "retirement_date": retiree.retirement_date.isoformat(),
         "category": _labels(Category.LABELS, retiree.category),
         "party_member": _both(TEXT["yes"] if retiree.party_member else TEXT["no_"]),

@@ -14,6 +14,7 @@ LABELS = {
     "resident_id": _l("Resident ID number"),
     "resident_id_display": _l("Resident ID number"),
     "birth_date": _l("Birth date"),
+    "birth_date_display": _l("Birth date"),
     "retirement_date": _l("Retirement date"),
     "category": _l("Category"),
     "category_label": _l("Category"),

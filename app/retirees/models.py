@@ -89,7 +89,15 @@ class Retiree(Versioned, Model):
 
     # Display helpers used by list and show pages.
     def resident_id_display(self):
-        return self.resident_id if sees_full_resident_id() else idcard.mask(self.resident_id)
+        from app.security.personal import resident_id_shown
+
+        return resident_id_shown(self.resident_id, self.id)
+
+    def birth_date_display(self):
+        """The birth year alone for a role that sees masked numbers (app/security/personal.py)."""
+        from app.security.personal import birth_shown
+
+        return birth_shown(self.birth_date)
 
     def gender_label(self):
         return _label(Gender.LABELS, self.gender)

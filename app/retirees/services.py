@@ -30,8 +30,6 @@ from app.rules import RuleViolation
 from app.security.access import role_codes
 from app.security.scope import ScopeError, check_write, system_actor, user_scope
 from app.steps import Refusal
-from app.text import Bilingual
-from app.tibetan import forms
 
 CHUNK = 900  # IN-list and INSERT batch size that every database accepts
 # Columns a write may set; the rest (id, timestamps, end of record) only the service sets.
@@ -61,12 +59,26 @@ def duplicate_holder(number, exclude_id=None):
         return db.session.scalars(query.limit(1)).first()
 
 
-def duplicate_problem(number, exclude_id=None):
+DUPLICATE_IN_CITY = _l("This resident ID number is already registered in the city. The city SASAC has been "
+                       "told and will resolve it.")
+
+
+def duplicate_problem(number, exclude_id=None, claimant_id=None):
+    """The number is held by another record: the user is told only that it is registered in the city (naming
+    the holding enterprise answered "who holds this person?" across units, issue 11); a claim by another
+    enterprise goes to SASAC (app/duplicates)."""
     holder = duplicate_holder(number, exclude_id)
     if holder is not None:
-        return _l("This resident ID number is already registered by %(enterprise_agt)s.",
-                  **forms(enterprise=Bilingual.of_org(holder)))
+        from app.duplicates.services import report_duplicate
+
+        report_duplicate(number, claimant_id, holder.id)
+        return DUPLICATE_IN_CITY
     return None
+
+
+def _duplicate_check(retiree):
+    claimant = retiree.enterprise_id or getattr(retiree.enterprise, "id", None)
+    return lambda number, exclude_id: duplicate_problem(number, exclude_id, claimant)
 
 
 def apply_scalar_defaults(retiree):
@@ -128,7 +140,7 @@ def create_retiree(actor, retiree, side=None):
     side = side or side_of(actor)
     apply_scalar_defaults(retiree)
     problems = rules.field_problems(side, set_columns(retiree), False, creating=True)
-    _merge(problems, rules.retiree_problems(retiree, duplicate=duplicate_problem))
+    _merge(problems, rules.retiree_problems(retiree, duplicate=_duplicate_check(retiree)))
     _raise_problems(problems)
     check_write(retiree, actor)
     db.session.add(retiree)
@@ -162,7 +174,7 @@ def update_retiree(actor, retiree, side=None, correction=None):
         before = {col: changes[col][0] if col in changes else getattr(retiree, col) for col in RETIREE_ORG_COLUMNS}
         checked = [c for c in changes if correction is None or c != correction.field]
         problems = rules.field_problems(side, checked, is_locked(retiree))
-        _merge(problems, rules.retiree_problems(retiree, duplicate=duplicate_problem))
+        _merge(problems, rules.retiree_problems(retiree, duplicate=_duplicate_check(retiree)))
     _raise_problems(problems)
     check_write(retiree, actor, before=before)
     if changes.keys() & set(RETIREE_ORG_COLUMNS):

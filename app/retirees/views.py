@@ -27,6 +27,7 @@ from app.steps import Refusal
 from app.roster.workbook import build_export
 from app.scoped_views import ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import sees_full_resident_id
+from app.security.personal import note_full_ids
 from app.security.roles import RETIREE
 
 FORM_COLUMNS = [
@@ -39,8 +40,9 @@ FORM_COLUMNS = [
 
 
 def _id_rule(form, field):
+    enterprise = getattr(getattr(form, "enterprise", None), "data", None)
     return rules.resident_id_problem(field.data) or services.duplicate_problem(
-        idcard.normalize(field.data), editing_pk()
+        idcard.normalize(field.data), editing_pk(), getattr(enterprise, "id", None)
     )
 
 
@@ -105,7 +107,7 @@ class RetireeModelView(ScopedModelView):
                       "retirement_date", "party_member", "leader_cadre", "is_lixiu", "deceased"]
     show_fieldsets = [
         (_l("Person"), {"fields": ["name_zh", "name_bo", "gender_label", "ethnicity_label",
-                                   "resident_id_display", "birth_date"]}),
+                                   "resident_id_display", "birth_date_display"]}),
         (_l("Retirement"), {"fields": ["enterprise", "retirement_date", "category_label", "pension_source_label",
                                        "insured_county", "medical_local", "is_lixiu", "party_member",
                                        "leader_cadre", "special_unit"]}),
@@ -144,6 +146,13 @@ class RetireeModelView(ScopedModelView):
 
     def pre_delete(self, item):
         _write(services.delete_retiree, g.user, item)
+
+    def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
+        widgets = super()._get_search_widget(form=form, exclude_cols=exclude_cols, widgets=widgets)
+        if not sees_full_resident_id():  # not offered a filter it would be refused (security/personal.py)
+            args = widgets["search"].template_args
+            args["include_cols"] = [c for c in args["include_cols"] if c != "resident_id"]
+        return widgets
 
     list_template = "retirees/list.html"
     show_template = "retirees/show.html"
@@ -188,7 +197,10 @@ class RetireeModelView(ScopedModelView):
         _count, rows = self.datamodel.query(filters, *self.base_order, page=0, page_size=self.EXPORT_LIMIT)
         from app.pdf import download_name
 
-        data = build_export(rows, full_ids=sees_full_resident_id())
+        full = sees_full_resident_id()
+        data = build_export(rows, full_ids=full)
+        if full:
+            note_full_ids("Retiree", [r.id for r in rows])
         stamp = datetime.date.today().isoformat()
         return send_file(io.BytesIO(data), as_attachment=True, download_name=download_name(_l("Retiree ledger"), stamp, ext="xlsx"),
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -228,8 +240,14 @@ class RetireeApi(ScopedModelRestApi):
         _write(services.delete_retiree, g.user, item)
 
     def _mask(self, row):
-        if "resident_id" in row and not sees_full_resident_id():
+        if sees_full_resident_id():
+            if row.get("resident_id"):
+                note_full_ids("Retiree", [row.get("id")])
+            return
+        if "resident_id" in row:
             row["resident_id"] = idcard.mask(row["resident_id"])
+        if row.get("birth_date"):
+            row["birth_date"] = row["birth_date"][:4]  # the year alone beside a masked number
 
     def pre_get_list(self, data):
         for row in data.get("result", []):

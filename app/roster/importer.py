@@ -16,8 +16,6 @@ from app.retirees.codes import ENTERPRISE
 from app.retirees.models import Retiree
 from app.retirees.services import RetireeDraft
 from app.roster.columns import BOOL, CHOICE, COLUMNS, COLUMNS_BY_KEY, DATE, ORG, RESIDENT_ID, TEXT
-from app.text import Bilingual
-from app.tibetan import forms
 
 CHUNK = 900  # IN-list size that every database accepts
 TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "✓", "√", "ཡིན", "ཡིན།", "ཡོད", "ཡོད།", "ཡིན། 是"}
@@ -184,7 +182,6 @@ def plan_import(sheet, enterprise):
     for start in range(0, len(own_ids), CHUNK):
         for r in db.session.scalars(select(Retiree).where(Retiree.id.in_(own_ids[start:start + CHUNK]))):
             own_rows[r.resident_id] = r
-    holders = {o.id: o for o in all_orgs()}
     locked = services.locked_ids(r.id for r in own_rows.values())
     first_row_of = {}
 
@@ -201,10 +198,12 @@ def plan_import(sheet, enterprise):
             continue
         first_row_of[number] = row_number
         if number in existing and existing[number][1] != enterprise.id:
-            holder = holders.get(existing[number][1])
-            plan.problems.append(Problem(row_number, header["resident_id"], str(
-                _l("This resident ID number is already registered by %(enterprise_agt)s.",
-                   **forms(enterprise=Bilingual.of_org(holder) if holder else "?")))))
+            from app.duplicates.models import DuplicateSource
+            from app.duplicates.services import report_duplicate
+            from app.retirees.services import DUPLICATE_IN_CITY
+
+            report_duplicate(number, enterprise.id, existing[number][1], DuplicateSource.IMPORT)
+            plan.problems.append(Problem(row_number, header["resident_id"], str(DUPLICATE_IN_CITY)))
             continue
         current = own_rows.get(number)
         start = {}

@@ -124,8 +124,11 @@ def _rows_from_csv(data):
         raise RosterFileError(_l("The CSV file is neither UTF-8 nor GB18030 text."))
     if "\x00" in text:
         raise RosterFileError(_l("The file is not a CSV text file."))
-    for values in csv.reader(io.StringIO(text)):
-        yield [_cell_value(v) for v in values]
+    try:
+        for values in csv.reader(io.StringIO(text)):
+            yield [_cell_value(v) for v in values]
+    except csv.Error:  # e.g. a cell over the csv module's field limit (131,072 characters), broken quoting
+        raise RosterFileError(_l("The CSV file could not be read: a cell is too long or its quoting is broken."))
 
 
 def detect_format(data, filename):

@@ -160,7 +160,7 @@ def _export_value(column, retiree, full_ids):
     if column.kind == ORG:
         return value.name
     if column.kind == DATE:
-        return value
+        return value if full_ids or column.key != "birth_date" else str(value.year)  # the year beside a masked number
     return safe_cell(value)
 
 

@@ -29,6 +29,8 @@ RESOURCE_LABELS = {
     "Retirees": _l("Retirees"),
     "Retiree ledger": _l("Retiree ledger"),
     "Roster survey": _l("Roster survey"),
+    "DuplicateResidentId": _l("Duplicate resident ID numbers"),
+    "Duplicate resident ID numbers": _l("Duplicate resident ID numbers"),
     "Correction requests": _l("Correction requests"),
     "Organization": _l("Organization units"),
     "Organizations": _l("Organizations"),

@@ -39,11 +39,13 @@ STAFFING = "Staffing"
 FUNDING = "Funding"
 NOTICE = "PolicyNotice"
 BENEFITS = "BenefitLink"
+DUPLICATE_ID = "DuplicateResidentId"  # duplicate resident ID claims for SASAC to resolve (issue 11)
 USERS = "Users"
 ROLES = "Roles"
 
 MENU = {
     RETIREE: ["Retirees", "Retiree ledger", "Roster survey", "Correction requests"],
+    DUPLICATE_ID: ["Retirees", "Duplicate resident ID numbers"],
     ORGANIZATION: ["Organizations", "Organization units"],
     AUDIT_LOG: ["Audit", "Audit log"],
     HANDOVER: ["Handover", "Handover checklists"],
@@ -154,8 +156,8 @@ ROLE_DEFINITIONS = (
     RoleDefinition("township", _l("Township/street"), OWN_ORG, _LOCAL + _r(WORK_TASK, STAFFING) + _rw(ASSET, BENEFITS), True),
     RoleDefinition("community", _l("Community"), OWN_ORG, _LOCAL + _r(WORK_TASK, STAFFING) + _rw(ASSET, BENEFITS), True),
     RoleDefinition("sasac", _l("City SASAC (leading-group office)"), CITY_WIDE,
-                   _rw(RETIREE, HANDOVER, IMPL_PLAN) + _r(ORGANIZATION) + _HANDOVER_READ + _SUPERVISION_READ
-                   + _MEMBER + _rw(ASSET, OFFPLAN, NOTICE) + _MONEY_READ, True),
+                   _rw(RETIREE, HANDOVER, IMPL_PLAN, DUPLICATE_ID) + _r(ORGANIZATION) + _HANDOVER_READ
+                   + _SUPERVISION_READ + _MEMBER + _rw(ASSET, OFFPLAN, NOTICE) + _MONEY_READ, True),
     RoleDefinition("hrss", _l("Human resources and social security bureau"), CITY_WIDE,
                    _CITY_READ + _rw(HANDOVER, BENEFITS) + _MEMBER + _r(STAFFING, OFFPLAN), True),
     RoleDefinition("medins", _l("Medical insurance bureau"), CITY_WIDE,

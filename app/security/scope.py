@@ -236,3 +236,24 @@ class OrgChoiceFilter(BaseFilter):
         query = query.filter(Organization.kind == kind)
         allowed = self.allowed_ids(kind)
         return query if allowed is None else query.filter(Organization.id.in_(sorted(allowed)))
+
+
+class ActingUserFilter(BaseFilter):
+    """A user picker of a business record offers only the acting user: the `*_by` columns say who acted."""
+
+    name = "Acting user"
+    arg_name = None
+
+    def apply(self, query, value):
+        user = current_user()
+        return query.filter(self.model.id == (user.id if user is not None else -1))
+
+
+class NoOptionsFilter(BaseFilter):
+    """Related rows that are never picked from a list (a record's own children): no options at all."""
+
+    name = "No options"
+    arg_name = None
+
+    def apply(self, query, value):
+        return query.filter(false())

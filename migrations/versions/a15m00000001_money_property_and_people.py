@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a15m00000001'
-down_revision = 'a11a00000001'
+down_revision = 'a11d00000001'
 branch_labels = None
 depends_on = None
 
