@@ -12,3 +12,4 @@ from app.uploads import StoredFile  # noqa: F401,E402
 from app.monthly.models import MonthlyReport, MonthlyReportEvent  # noqa: F401,E402
 from app.supervision import models as _supervision_models  # noqa: F401,E402
 from app.supervision import services as _supervision_services  # noqa: F401,E402  (inbox source, overdue counter)
+from app.community import models as _community_models  # noqa: F401,E402

@@ -55,6 +55,11 @@ def register(appbuilder):
     appbuilder.add_view_no_menu(LeadingGroupMemberModelView)
     appbuilder.add_link("Contacts and leading group", href="/contacts/units/", icon="fa-address-card",
                         label=_l("Contacts and leading group"), **supervision)
+    from flask import current_app
+
+    from app.community import init_app as community_services
+
+    community_services(current_app, appbuilder)
     appbuilder.add_view(OrganizationModelView, "Organization units", icon="fa-sitemap",
                         label=_l("Organization units"), category="Organizations",
                         category_label=_l("Organizations"), category_icon="fa-building")

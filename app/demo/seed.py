@@ -169,6 +169,7 @@ def seed_demo(password, if_empty=False):
     from app.monthly.demo import seed_demo_monthly
     from app.supervision.demo import seed_demo_items
     from app.plans.demo import seed_demo_plans
+    from app.community.demo import seed_demo_services
 
     if if_empty and db.session.scalar(select(func.count(Retiree.id))):
         accounts = seed_accounts(password)
@@ -177,6 +178,7 @@ def seed_demo(password, if_empty=False):
         seed_demo_monthly()
         seed_demo_items()
         seed_demo_plans()
+        seed_demo_services()
         return accounts
     seed_orgs()
     seed_retirees()
@@ -187,4 +189,5 @@ def seed_demo(password, if_empty=False):
     seed_demo_monthly()
     seed_demo_items()
     seed_demo_plans()
+    seed_demo_services()
     return accounts

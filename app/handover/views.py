@@ -160,7 +160,7 @@ class HandoverCaseModelView(ScopedModelView):
             self.show_template, pk=pk, title=self.show_title, widgets=widgets, related_views=[], case=case,
             states=ItemState.LABELS, households=HouseholdCategory.LABELS, counties=counties, liaisons=liaisons,
             roles=role_codes(), can_write=self.appbuilder.sm.has_access("can_write", HANDOVER),
-            item_labels=ITEM_LABELS)
+            may_receive=services.may_confirm_receipt(g.user, case), item_labels=ITEM_LABELS)
 
     @expose("/<int:pk>/item/<stream>", methods=["POST"])
     @has_access
@@ -267,7 +267,7 @@ class HandoverBatchModelView(ScopedModelView):
         widgets = self._show(pk)
         roles = role_codes()
         is_enterprise = "enterprise" in roles and g.user.org_id == batch.enterprise_id
-        is_receiver = "county" in roles and g.user.org_id in (batch.receiving_county_id, batch.liaison_office_id)
+        is_receiver = services.is_batch_receiver(g.user, batch)
         communities = []
         if is_receiver and batch.receiving_county_id:
             county = batch.receiving_county

@@ -32,6 +32,9 @@ IMPL_PLAN = "ImplementationPlan"
 SUPERVISION_ITEM = "SupervisionItem"
 ACCOUNTABILITY = "Accountability"
 WORK_CONTACT = "WorkContact"
+# The community's lasting service work after the handover (issue 14, policy 二(一))
+SERVICE_LEDGER = "ServiceLedger"  # the per-retiree service ledger and eligibility certification
+SURVIVOR_CLAIM = "SurvivorClaim"  # deaths, funeral subsidy and one-time survivor pension
 USERS = "Users"
 ROLES = "Roles"
 
@@ -50,6 +53,8 @@ MENU = {
     SUPERVISION_ITEM: ["Supervision", "Supervision items"],
     ACCOUNTABILITY: ["Supervision", "Accountability"],
     WORK_CONTACT: ["Supervision", "Contacts and leading group"],
+    SERVICE_LEDGER: ["Community services", "Service ledger", "Eligibility certification", "Today's round"],
+    SURVIVOR_CLAIM: ["Community services", "Deaths and survivor claims"],
 }
 
 
@@ -126,16 +131,27 @@ _MEMBER = _rw(WORK_TASK, MONTHLY_REPORT, SUPERVISION_ITEM, WORK_CONTACT)
 _ENTERPRISE_SUPERVISION = _r(WORK_TASK) + _rw(IMPL_PLAN, SUPERVISION_ITEM, WORK_CONTACT)
 _SUPERVISION_READ = _r(WORK_TASK, MONTHLY_REPORT, IMPL_PLAN, SUPERVISION_ITEM, ACCOUNTABILITY, WORK_CONTACT)
 
+# Community services (issue 14): the receiving township/community (and, out of region, the liaison office)
+# keeps the service ledger; the county and the HR bureau read it and get the overdue flags; SASAC, the
+# leading group and the supervision office read. The enterprise reads nothing of it after the handover.
+_SERVICE_WORK = _rw(SERVICE_LEDGER, SURVIVOR_CLAIM)
+_SERVICE_READ = _r(SERVICE_LEDGER, SURVIVOR_CLAIM)
+# A liaison office (西藏自治区驻成都/格尔木/西宁办事处) receives out-of-region retirees' batches like a county
+# and confirms receipt like a community; it has no township or community below it.
+_LIAISON = _rw(RETIREE, HANDOVER, HANDOVER_BATCH) + _r(ORGANIZATION, PARTY_TRANSFER, ARCHIVE_TRANSFER,
+                                                     HANDOVER_STATS)
+
 ROLE_DEFINITIONS = (
     RoleDefinition("enterprise", _l("Enterprise"), OWN_ORG, _RECEIVER + _ENTERPRISE_SUPERVISION, True),
-    RoleDefinition("county", _l("County/district government"), OWN_ORG, _RECEIVER + _MEMBER, True),
-    RoleDefinition("township", _l("Township/street"), OWN_ORG, _LOCAL + _r(WORK_TASK), True),
-    RoleDefinition("community", _l("Community"), OWN_ORG, _LOCAL + _r(WORK_TASK), True),
+    RoleDefinition("county", _l("County/district government"), OWN_ORG, _RECEIVER + _MEMBER + _SERVICE_READ, True),
+    RoleDefinition("township", _l("Township/street"), OWN_ORG, _LOCAL + _r(WORK_TASK) + _SERVICE_WORK, True),
+    RoleDefinition("community", _l("Community"), OWN_ORG, _LOCAL + _r(WORK_TASK) + _SERVICE_WORK, True),
+    RoleDefinition("liaison", _l("Liaison office"), OWN_ORG, _LIAISON + _SERVICE_WORK, True),
     RoleDefinition("sasac", _l("City SASAC (leading-group office)"), CITY_WIDE,
                    _rw(RETIREE, HANDOVER, IMPL_PLAN) + _r(ORGANIZATION) + _HANDOVER_READ + _SUPERVISION_READ
-                   + _MEMBER, True),
+                   + _MEMBER + _SERVICE_READ, True),
     RoleDefinition("hrss", _l("Human resources and social security bureau"), CITY_WIDE,
-                   _CITY_READ + _rw(HANDOVER) + _MEMBER, True),
+                   _CITY_READ + _rw(HANDOVER) + _MEMBER + _SERVICE_READ, True),
     RoleDefinition("medins", _l("Medical insurance bureau"), CITY_WIDE, _CITY_READ + _rw(HANDOVER) + _MEMBER, True),
     RoleDefinition("orgdept", _l("Organization department"), CITY_WIDE,
                    _CITY_READ + _rw(HANDOVER, PARTY_TRANSFER, ARCHIVE_TRANSFER) + _MEMBER, True),
@@ -146,8 +162,8 @@ ROLE_DEFINITIONS = (
                    _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER),
     RoleDefinition("archives", _l("Archives"), CITY_WIDE, _CITY_READ + _rw(ARCHIVE_TRANSFER) + _MEMBER),
     RoleDefinition("supervision", _l("Supervision office"), CITY_WIDE,
-                   _CITY_READ + _SUPERVISION_READ + _rw(SUPERVISION_ITEM, ACCOUNTABILITY)),
-    RoleDefinition("leading_group", _l("Leading group"), CITY_WIDE, _CITY_READ + _SUPERVISION_READ),
+                   _CITY_READ + _SUPERVISION_READ + _rw(SUPERVISION_ITEM, ACCOUNTABILITY) + _SERVICE_READ),
+    RoleDefinition("leading_group", _l("Leading group"), CITY_WIDE, _CITY_READ + _SUPERVISION_READ + _SERVICE_READ),
     # The three administrators of 等保 2.0: none of them sees business data.
     RoleDefinition("sysadmin", _l("System administrator"), NO_DATA, _rw(ORGANIZATION), extra=_USER_ADMIN),
     RoleDefinition("secadmin", _l("Security administrator"), NO_DATA, extra=_SECURITY_ADMIN),

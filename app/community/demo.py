@@ -1,0 +1,146 @@
+"""Demo of the community's service work, dated relative to today (app/clock) and written through the same
+service functions the pages call: out-of-region batches with the liaison offices (accepted and received,
+waiting), a certification history that leaves some retirees overdue and some due soon, and deaths whose
+claims stand at every step (one of them late). Deterministic and idempotent (skipped once certifications
+exist)."""
+import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from app import clock
+from app.community import services
+from app.community.models import Certification, CertMethod, ClaimStep, LifeStatus, ServiceRecord
+from app.extensions import appbuilder, db
+from app.handover import services as handover
+from app.handover.models import BatchStatus, HandoverBatch, HandoverCase
+from app.org.models import Organization
+from app.retirees.models import Retiree
+from app.security.scope import as_system
+
+METHODS = list(CertMethod.LABELS)
+
+
+def _org(code):
+    return db.session.scalars(select(Organization).where(Organization.code == code)).one()
+
+
+def seed_liaison_batches():
+    """enterprise1 and enterprise2 hand their out-of-region retirees to the liaison offices: one batch
+    accepted by the Chengdu office (some receipts confirmed), one waiting for it, one waiting at Golmud/Xining."""
+    sm = appbuilder.sm
+    if db.session.scalar(select(func.count(HandoverBatch.id)).where(HandoverBatch.liaison_office_id.is_not(None))):
+        return 0
+    made = 0
+    for enterprise_user, office_codes in (("enterprise1", ("XZ-BSC-CD", "XZ-BSC-GEM")),
+                                          ("enterprise2", ("XZ-BSC-XN", "XZ-BSC-CD"))):
+        actor = sm.find_user(username=enterprise_user)
+        if actor is None:
+            continue
+        for n, code in enumerate(office_codes):
+            office = _org(code)
+            cases = db.session.scalars(select(HandoverCase).join(Retiree, Retiree.id == HandoverCase.retiree_id).where(
+                HandoverCase.enterprise_id == actor.org_id, HandoverCase.liaison_office_id == office.id,
+                HandoverCase.batch_id.is_(None), Retiree.deceased.is_(False)).order_by(HandoverCase.id)).all()
+            if not cases:
+                continue
+            chunks = [cases[: max(1, len(cases) // 2)], cases[max(1, len(cases) // 2):]] if n == 0 else [cases]
+            for i, chunk in enumerate(c for c in chunks if c):
+                batch = HandoverBatch(liaison_office=office, note=f"区外第{i + 1}批")
+                handover.create_batch(actor, batch)
+                db.session.add(batch)
+                db.session.flush()
+                for case in chunk:
+                    if case.place_confirmed_on is None:
+                        handover.confirm_place(actor, case, None, office, None)
+                handover.add_to_batch(actor, batch, [c.retiree_id for c in chunk])
+                handover.submit_batch(actor, batch)
+                made += 1
+                receiver = db.session.scalar(select(Organization).where(Organization.id == office.id))
+                liaison_user = next((u for u in (sm.find_user(username=f"liaison{k}") for k in (1, 2, 3))
+                                     if u is not None and u.org_id == receiver.id), None)
+                if i == 0 and n == 0 and liaison_user is not None:
+                    handover.accept_batch(liaison_user, batch, {})
+                    for j, case in enumerate(batch.cases):
+                        if j % 3 != 2:  # one in three still waits for the office's confirmation
+                            handover.confirm_receipt(liaison_user, case)
+    db.session.flush()
+    return made
+
+
+def _worker_for(retiree, workers):
+    for unit in (retiree.receiving_community_id, retiree.receiving_township_id, retiree.liaison_office_id):
+        if unit in workers:
+            return workers[unit]
+    return None
+
+
+def seed_certifications(today):
+    services.ensure_records(anchor=today - datetime.timedelta(days=400))
+    db.session.flush()
+    sm = appbuilder.sm
+    workers = {}
+    for name in ("community1", "community2", "liaison1", "liaison2", "liaison3", "township1"):
+        user = sm.find_user(username=name)
+        if user is not None:
+            workers.setdefault(user.org_id, user)
+    records = db.session.scalars(select(ServiceRecord).where(ServiceRecord.status == LifeStatus.ALIVE)
+                                 .order_by(ServiceRecord.retiree_id)).all()
+    for record in records:
+        retiree = record.retiree
+        offset = (retiree.id * 37) % 400  # days since the last certification: past a year for about one in ten
+        if offset > 380:
+            continue  # never certified since the handover: due on the anchor, overdue
+        done_on = today - datetime.timedelta(days=offset + 1)
+        actor = _worker_for(retiree, workers)
+        method = METHODS[retiree.id % len(METHODS)]
+        if actor is not None and services.rules.may(actor, "write", retiree):
+            services.certify(actor, retiree, method, done_on)
+        else:
+            with as_system("demo:seed"):
+                services.certify(None, retiree, method, done_on)
+
+
+def seed_deaths(today):
+    """Deaths in community1's, community2's and the Chengdu office's care, their claims at every step."""
+    sm = appbuilder.sm
+    plans = (  # (worker, days ago the death was reported, steps taken with their days after the report)
+        ("community1", 45, ()),  # nothing submitted 45 days on: overdue
+        ("community1", 20, (("submitted", 10),)),
+        ("community2", 90, (("submitted", 12), ("approved", 30), ("paid", 40))),
+        ("community2", 70, (("submitted", 8), ("approved", 20))),  # payment overdue
+        ("liaison1", 15, ()),
+    )
+    for n, (name, ago, steps) in enumerate(plans):
+        actor = sm.find_user(username=name)
+        if actor is None:
+            continue
+        record = db.session.scalars(
+            services.scope_for(actor, select(ServiceRecord).join(Retiree, Retiree.id == ServiceRecord.retiree_id)
+                               .where(ServiceRecord.status == LifeStatus.ALIVE)
+                               .order_by(ServiceRecord.retiree_id.desc())).offset(n).limit(1)).first()
+        if record is None:
+            continue
+        reported = today - datetime.timedelta(days=ago)
+        report = services.report_death(actor, record.retiree, reported - datetime.timedelta(days=3), "family",
+                                       reported_on=reported)
+        db.session.flush()
+        for claim in report.claims:
+            for step, after in steps:
+                amount = Decimal("12000.00") if claim.kind == "funeral" else Decimal("46800.00")
+                services.advance_claim(actor, claim, step, reported + datetime.timedelta(days=after),
+                                       applicant="次仁卓玛", relation="配偶", amount=amount,
+                                       to="山南市社会保险事业管理局")
+
+
+def seed_demo_services():
+    today = clock.today()
+    seed_liaison_batches()
+    if db.session.scalar(select(func.count(Certification.id))):
+        db.session.commit()
+        return 0
+    seed_certifications(today)
+    db.session.flush()
+    seed_deaths(today)
+    db.session.commit()
+    return db.session.scalar(select(func.count(Certification.id)))

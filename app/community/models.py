@@ -1,0 +1,202 @@
+"""The community's lasting service work after the handover (policy 二(一)): the per-retiree service ledger,
+eligibility certification (资格认证), deaths and survivor claims (丧葬补助费, 一次性抚恤费).
+
+Every row belongs to a retiree and is seen by the units that received that retiree — the receiving county,
+township, community or liaison office and the units above them — never by the enterprise (the work is
+separated from the enterprise after the handover, policy 二(六)). The scope columns are read from the retiree
+row itself (`column_property`), so a move to another community moves the whole ledger with it and no copy can
+go stale.
+"""
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (Column, Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint, select)
+from sqlalchemy.orm import column_property, relationship
+
+from app.retirees.models import Retiree
+
+# The retiree's receiving units: the scope of every service row.
+SCOPE_COLUMNS = ("receiving_county_id", "receiving_township_id", "receiving_community_id", "liaison_office_id")
+
+
+def _retiree_scope(cls):
+    """Give a model with `retiree_id` the retiree's receiving units as read-only scope columns."""
+    for name in SCOPE_COLUMNS:
+        setattr(cls, name, column_property(
+            select(getattr(Retiree, name)).where(Retiree.id == cls.retiree_id).correlate_except(Retiree)
+            .scalar_subquery()))
+    cls.__scope_columns__ = SCOPE_COLUMNS
+    cls.__audit_ignore__ = SCOPE_COLUMNS
+    return cls
+
+
+def care_unit(retiree):
+    """The unit that looks after a retiree: the community, else the township, else the liaison office."""
+    from app.org.cache import org_by_id
+
+    if retiree is None:
+        return None
+    return org_by_id(retiree.receiving_community_id or retiree.receiving_township_id or retiree.liaison_office_id)
+
+
+class CertMethod:
+    IN_PERSON = "in_person"
+    HOME_VISIT = "home_visit"
+    VIDEO = "video"
+    SOCIAL_SECURITY = "social_security"
+    LABELS = {
+        IN_PERSON: _l("In person at the service point"),
+        HOME_VISIT: _l("Home visit"),
+        VIDEO: _l("Remote (video)"),
+        SOCIAL_SECURITY: _l("Social-security system record"),
+    }
+
+
+class LifeStatus:
+    ALIVE = "alive"
+    DECEASED = "deceased"
+    LABELS = {ALIVE: _l("Alive"), DECEASED: _l("Deceased")}
+
+
+class ServiceRecord(Model):
+    """One row per retiree in the community's care: the next certification date and survival status."""
+    __tablename__ = "svc_record"
+    __audited__ = True
+
+    id = Column(Integer, primary_key=True)
+    retiree_id = Column(Integer, ForeignKey("retiree.id", ondelete="CASCADE"), nullable=False, unique=True)
+    status = Column(String(12), nullable=False, default=LifeStatus.ALIVE, index=True)
+    cert_due_on = Column(Date, index=True)  # None once the retiree has died
+    last_certified_on = Column(Date)
+    created_at = Column(DateTime, nullable=False)  # UTC
+
+    retiree = relationship("Retiree")
+
+    def status_label(self):
+        return str(LifeStatus.LABELS.get(self.status, self.status))
+
+    def unit_name(self):
+        unit = care_unit(self.retiree)
+        return unit.name if unit is not None else ""
+
+    def __str__(self):
+        return self.retiree.name_display() if self.retiree is not None else str(self.id)
+
+
+class Certification(Model):
+    """One eligibility certification done for a retiree."""
+    __tablename__ = "svc_certification"
+    __audited__ = True
+
+    id = Column(Integer, primary_key=True)
+    retiree_id = Column(Integer, ForeignKey("retiree.id", ondelete="CASCADE"), nullable=False, index=True)
+    due_on = Column(Date)  # the due date this certification answered
+    done_on = Column(Date, nullable=False, index=True)
+    method = Column(String(20), nullable=False)
+    done_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    org_id = Column(Integer, ForeignKey("org_unit.id"))  # the unit that did it
+    note = Column(String(500))
+    created_at = Column(DateTime, nullable=False)
+
+    retiree = relationship("Retiree")
+    done_by = relationship("OrgUser", foreign_keys=[done_by_id])
+    org = relationship("Organization", foreign_keys=[org_id])
+
+    def method_label(self):
+        return str(CertMethod.LABELS.get(self.method, self.method))
+
+
+class DeathSource:
+    FAMILY = "family"
+    HOSPITAL = "hospital"
+    POLICE = "police"
+    SOCIAL_SECURITY = "social_security"
+    COMMUNITY = "community"
+    LABELS = {
+        FAMILY: _l("Family"),
+        HOSPITAL: _l("Hospital death certificate"),
+        POLICE: _l("Household registration cancelled (police)"),
+        SOCIAL_SECURITY: _l("Social-security system"),
+        COMMUNITY: _l("Community worker"),
+    }
+
+
+class DeathReport(Model):
+    __tablename__ = "svc_death_report"
+    __audited__ = True
+
+    id = Column(Integer, primary_key=True)
+    retiree_id = Column(Integer, ForeignKey("retiree.id", ondelete="CASCADE"), nullable=False, unique=True)
+    death_date = Column(Date, nullable=False)
+    source = Column(String(20), nullable=False)
+    evidence_file_id = Column(Integer, ForeignKey("stored_file.id"))
+    note = Column(String(500))
+    reported_on = Column(Date, nullable=False)
+    reported_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    org_id = Column(Integer, ForeignKey("org_unit.id"))
+    created_at = Column(DateTime, nullable=False)
+
+    retiree = relationship("Retiree")
+    evidence_file = relationship("StoredFile")
+    reported_by = relationship("OrgUser", foreign_keys=[reported_by_id])
+    claims = relationship("SurvivorClaim", back_populates="death_report", order_by="SurvivorClaim.kind")
+
+    def source_label(self):
+        return str(DeathSource.LABELS.get(self.source, self.source))
+
+
+class ClaimKind:
+    FUNERAL = "funeral"
+    PENSION = "pension"
+    LABELS = {FUNERAL: _l("Funeral subsidy"), PENSION: _l("One-time survivor pension")}
+
+
+class ClaimStep:
+    """The steps of a claim, in order; a claim's state is the last step it has reached."""
+    OPEN = "open"  # opened by the death report, waiting for the survivors' application
+    SUBMITTED = "submitted"  # the community has declared it to the paying agency
+    APPROVED = "approved"
+    PAID = "paid"
+    ORDER = (OPEN, SUBMITTED, APPROVED, PAID)
+    LABELS = {
+        OPEN: _l("Waiting for the application"),
+        SUBMITTED: _l("Submitted"),
+        APPROVED: _l("Approved"),
+        PAID: _l("Paid"),
+    }
+
+
+class SurvivorClaim(Model):
+    __tablename__ = "svc_claim"
+    __table_args__ = (UniqueConstraint("death_report_id", "kind"),)
+    __audited__ = True
+
+    id = Column(Integer, primary_key=True)
+    death_report_id = Column(Integer, ForeignKey("svc_death_report.id", ondelete="CASCADE"), nullable=False,
+                             index=True)
+    retiree_id = Column(Integer, ForeignKey("retiree.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind = Column(String(12), nullable=False)
+    step = Column(String(12), nullable=False, default=ClaimStep.OPEN, index=True)
+    opened_on = Column(Date, nullable=False)
+    applicant_name = Column(String(60))
+    applicant_relation = Column(String(30))
+    amount_claimed = Column(Numeric(12, 2))
+    submitted_to = Column(String(120))
+    submitted_on = Column(Date)
+    amount_approved = Column(Numeric(12, 2))
+    approved_on = Column(Date)
+    paid_on = Column(Date)
+    note = Column(String(500))
+    changed_by_id = Column(Integer, ForeignKey("ab_user.id"))
+
+    death_report = relationship("DeathReport", back_populates="claims")
+    retiree = relationship("Retiree")
+
+    def kind_label(self):
+        return str(ClaimKind.LABELS.get(self.kind, self.kind))
+
+    def step_label(self):
+        return str(ClaimStep.LABELS.get(self.step, self.step))
+
+
+for _model in (ServiceRecord, Certification, DeathReport, SurvivorClaim):
+    _retiree_scope(_model)

@@ -1,0 +1,180 @@
+"""Rules of the community's service work as plain functions (unit-tested in tests/test_community_rules.py),
+and `may(user, action, row)`: who may do what, said once for the services, the pages and the menus."""
+import calendar
+import datetime
+
+from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
+
+from app.community.models import ClaimStep
+from app.deadlines import Colour, colour
+
+DEFAULT_CERT_CYCLE_MONTHS = 12
+# Days the community has for each step of a survivor claim, counted from the previous step: the survivors'
+# application declared after the death report, the paying agency's approval, the payment.
+DEFAULT_CLAIM_STEP_DAYS = {ClaimStep.SUBMITTED: 30, ClaimStep.APPROVED: 30, ClaimStep.PAID: 15}
+
+# Roles that do the service work (write) and that read it.
+WORKERS = {"community", "township", "liaison"}
+READERS = WORKERS | {"county", "hrss", "sasac", "leading_group", "supervision"}
+
+
+def _setting(name, default):
+    if has_app_context():
+        return current_app.config.get(name, default)
+    return default
+
+
+def cert_cycle_months():
+    return int(_setting("SERVICE_CERT_CYCLE_MONTHS", DEFAULT_CERT_CYCLE_MONTHS))
+
+
+def claim_step_days(step):
+    days = _setting("SERVICE_CLAIM_STEP_DAYS", None) or {}
+    return int(days.get(step, DEFAULT_CLAIM_STEP_DAYS[step]))
+
+
+def add_months(day, months):
+    """The same day `months` later; the month's last day when it has no such day (31 Jan + 1 → 28/29 Feb)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def next_cert_due(last_done, anchor, months=None):
+    """The next certification date: one cycle after the last certification; a retiree never certified is
+    due one cycle after the anchor (the day the community took them over), or on the anchor itself when
+    that is already more than one cycle ago (the certification is simply owed)."""
+    months = cert_cycle_months() if months is None else months
+    if last_done is not None:
+        return add_months(last_done, months)
+    if anchor is None:
+        return None
+    return add_months(anchor, months)
+
+
+def cert_colour(due_on, today, done_on=None):
+    """The one colour rule (app/deadlines.py) applied to a certification date."""
+    if due_on is None:
+        return Colour.NONE
+    return colour(due_on, today, done_on=done_on)
+
+
+def cert_state(due_on, today, window_days=None):
+    """'overdue' past the date, 'due' within the window (the warn days), else 'later'."""
+    if due_on is None:
+        return None
+    if today > due_on:
+        return "overdue"
+    window = (_setting("DEADLINE_WARN_DAYS", 7) if window_days is None else window_days)
+    if (due_on - today).days <= max(int(window), 30):
+        return "due"
+    return "later"
+
+
+def certification_problem(retiree, done_on, today):
+    if retiree.deceased:
+        return _l("A deceased retiree is not certified.")
+    if done_on is None:
+        return _l("Give the date.")
+    if done_on > today:
+        return _l("The date cannot be in the future.")
+    if retiree.death_date is not None and done_on > retiree.death_date:
+        return _l("A deceased retiree is not certified.")
+    return None
+
+
+def death_problem(retiree, death_date, today, already_reported):
+    if already_reported:
+        return _l("This death has already been reported.")
+    if death_date is None:
+        return _l("Give the date.")
+    if death_date > today:
+        return _l("The date cannot be in the future.")
+    if retiree.birth_date is not None and death_date < retiree.birth_date:
+        return _l("The date of death cannot be before the birth date.")
+    return None
+
+
+def claim_opening_problem(retiree):
+    if not retiree.deceased:
+        return _l("Survivor claims are opened only for a deceased retiree.")
+    return None
+
+
+def next_step(step):
+    """The step that follows `step`, or None for a paid claim."""
+    i = ClaimStep.ORDER.index(step)
+    return ClaimStep.ORDER[i + 1] if i + 1 < len(ClaimStep.ORDER) else None
+
+
+def step_date(claim, step):
+    return {ClaimStep.OPEN: claim.opened_on, ClaimStep.SUBMITTED: claim.submitted_on,
+            ClaimStep.APPROVED: claim.approved_on, ClaimStep.PAID: claim.paid_on}[step]
+
+
+def claim_deadline(claim):
+    """The date by which the claim's next step is due (None when paid)."""
+    following = next_step(claim.step)
+    if following is None:
+        return None
+    start = step_date(claim, claim.step)
+    return start + datetime.timedelta(days=claim_step_days(following)) if start else None
+
+
+def claim_colour(claim, today):
+    if claim.step == ClaimStep.PAID:
+        return Colour.GREEN
+    return colour(claim_deadline(claim), today)
+
+
+def claim_step_problem(claim, step, on_date, today, applicant=None, relation=None, amount=None, to=None):
+    """Steps go in order, each on or after the previous one, never in the future, with what it needs."""
+    if next_step(claim.step) != step:
+        return _l("This step does not follow the claim's current state.")
+    if on_date is None:
+        return _l("Give the date.")
+    if on_date > today:
+        return _l("The date cannot be in the future.")
+    previous = step_date(claim, claim.step)
+    if previous is not None and on_date < previous:
+        return _l("A step cannot be dated before the previous step.")
+    if step == ClaimStep.SUBMITTED:
+        if not (applicant or "").strip() or not (relation or "").strip():
+            return _l("Give the applicant and their relation to the deceased.")
+        if not (to or "").strip():
+            return _l("Say to whom the claim was submitted.")
+    if step in (ClaimStep.SUBMITTED, ClaimStep.APPROVED):
+        if amount is None or amount <= 0:
+            return _l("Give an amount greater than zero.")
+    return None
+
+
+def age_on(birth_date, day):
+    """Completed years on `day` (a birthday on 29 February counts from 1 March in other years)."""
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Who may do what (one place for services, pages and menus)
+
+def _roles(user):
+    return {r.name for r in getattr(user, "roles", []) or []}
+
+
+def may(user, action, row=None):
+    """`action`: "read" or "write" (certify, report a death, move a claim on). `row`: a retiree or a service
+    row; the scope decides whether it is the user's. A worker writes only for retirees in their own unit's
+    area; readers (county, HR bureau, SASAC, leading group, supervision office) never write."""
+    from app.security.scope import in_scope
+
+    roles = _roles(user)
+    allowed = WORKERS if action == "write" else READERS
+    if not roles & allowed:
+        return False
+    if row is None:
+        return True
+    return in_scope(row, user)

@@ -1,0 +1,231 @@
+"""State changes of the community's service work, as plain functions taking the acting user. Each checks
+`rules.may` (role and scope) and the stream's rules, changes rows and leaves the commit to the caller (a view
+commits, or rolls back on `Refusal`); the audit listener records every change with the acting user.
+
+Inbox (kind "service"): overdue certifications per community, to the community and the HR bureau; overdue
+claim steps to the community. Recomputed daily by `flask supervise` from the same state.
+"""
+import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app import clock
+from app.community import rules
+from app.community.models import (ClaimKind, ClaimStep, Certification, CertMethod, DeathReport, DeathSource,
+                                  LifeStatus, ServiceRecord, SurvivorClaim)
+from app.deadlines import Colour
+from app.extensions import db
+from app.notify import Notice, source
+from app.retirees.models import Retiree
+from app.steps import Refusal, refuse_if
+
+KIND = "service"
+MSG_CERT_OVERDUE = _l("%(n)s eligibility certifications are overdue in %(unit)s.")
+MSG_CLAIM_OVERDUE = _l("A survivor claim for %(name)s is overdue: %(step)s.")
+
+
+def _check(actor, action, row):
+    from app.security.scope import system_actor
+
+    if actor is None and system_actor() is not None:  # a CLI job (demo seed, import) acts city-wide
+        return
+    if not rules.may(actor, action, row):
+        if not rules.may(actor, action):
+            raise Refusal(_l("Your role does not do this work."))
+        raise Refusal(_l("This record is outside your organization's scope."))
+
+
+def _in_care(retiree):
+    """A retiree the receiving side looks after: received somewhere, not under 离休 management."""
+    return not retiree.is_lixiu and (retiree.receiving_community_id or retiree.receiving_township_id
+                                     or retiree.liaison_office_id) is not None
+
+
+def scope_for(actor, query):
+    """A query over ServiceRecord narrowed to `actor`'s scope (the demo and jobs that act for a user)."""
+    from app.security.scope import scope
+
+    return scope(query, ServiceRecord, actor)
+
+
+def record_of(retiree, create=True):
+    record = db.session.scalar(select(ServiceRecord).where(ServiceRecord.retiree_id == retiree.id))
+    if record is None and create:
+        record = ServiceRecord(retiree=retiree, retiree_id=retiree.id, created_at=clock.utcnow(),
+                               status=LifeStatus.DECEASED if retiree.deceased else LifeStatus.ALIVE)
+        if not retiree.deceased:
+            record.cert_due_on = rules.next_cert_due(None, clock.today())
+        db.session.add(record)
+    return record
+
+
+def ensure_records(anchor=None):
+    """A ledger row for every retiree in care who has none (new receipts, moves); returns how many."""
+    have = select(ServiceRecord.retiree_id)
+    missing = db.session.scalars(select(Retiree).where(Retiree.id.not_in(have), Retiree.is_lixiu.is_(False)).where(
+        (Retiree.receiving_community_id.is_not(None)) | (Retiree.receiving_township_id.is_not(None))
+        | (Retiree.liaison_office_id.is_not(None)))).all()
+    today = anchor or clock.today()
+    for retiree in missing:
+        db.session.add(ServiceRecord(
+            retiree_id=retiree.id, created_at=clock.utcnow(),
+            status=LifeStatus.DECEASED if retiree.deceased else LifeStatus.ALIVE,
+            cert_due_on=None if retiree.deceased else rules.next_cert_due(None, today)))
+    return len(missing)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Eligibility certification
+
+
+def certify(actor, retiree, method, done_on=None, note=None):
+    """Record that `retiree` was certified (资格认证) on `done_on` by `method`; the next date follows the cycle."""
+    _check(actor, "write", retiree)
+    today = clock.today()
+    done_on = done_on or today
+    if method not in CertMethod.LABELS:
+        raise Refusal(_l("Not a valid choice."))
+    refuse_if(rules.certification_problem(retiree, done_on, today))
+    record = record_of(retiree)
+    db.session.add(Certification(
+        retiree_id=retiree.id, due_on=record.cert_due_on, done_on=done_on, method=method,
+        done_by_id=getattr(actor, "id", None), org_id=getattr(actor, "org_id", None), note=(note or "").strip()[:500] or None, created_at=clock.utcnow()))
+    if record.last_certified_on is None or done_on >= record.last_certified_on:
+        record.last_certified_on = done_on
+        record.cert_due_on = rules.next_cert_due(done_on, None)
+    return record
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Death and survivor claims
+
+
+def mark_deceased(retiree, death_date):
+    """The one place this stream changes the retiree row: the ledger's alive/deceased and date of death.
+    (When the retiree write service lands, this calls it.)"""
+    retiree.deceased = True
+    retiree.death_date = death_date
+
+
+def report_death(actor, retiree, death_date, source_code, evidence=None, note=None, reported_on=None):
+    """A death report: marks the retiree deceased, stops certification and opens both survivor claims."""
+    from app.uploads import UploadError, save_upload
+
+    _check(actor, "write", retiree)
+    today = clock.today()
+    if source_code not in DeathSource.LABELS:
+        raise Refusal(_l("Not a valid choice."))
+    existing = db.session.scalar(select(DeathReport).where(DeathReport.retiree_id == retiree.id))
+    refuse_if(rules.death_problem(retiree, death_date, today, existing is not None))
+    stored = None
+    if evidence is not None and getattr(evidence, "filename", ""):
+        try:
+            stored = save_upload(evidence, getattr(actor, "org_id", None), getattr(actor, "id", None))
+        except UploadError as e:
+            raise Refusal(str(e))
+    report = DeathReport(retiree_id=retiree.id, death_date=death_date, source=source_code, evidence_file=stored,
+                         note=(note or "").strip()[:500] or None, reported_on=reported_on or today,
+                         reported_by_id=getattr(actor, "id", None), org_id=getattr(actor, "org_id", None),
+                         created_at=clock.utcnow())
+    db.session.add(report)
+    mark_deceased(retiree, death_date)
+    record = record_of(retiree)
+    record.status = LifeStatus.DECEASED
+    record.cert_due_on = None
+    for kind in (ClaimKind.FUNERAL, ClaimKind.PENSION):
+        open_claim(actor, retiree, report, kind)
+    return report
+
+
+def open_claim(actor, retiree, report, kind):
+    _check(actor, "write", retiree)
+    refuse_if(rules.claim_opening_problem(retiree))
+    if kind not in ClaimKind.LABELS:
+        raise Refusal(_l("Not a valid choice."))
+    if report is None:
+        raise Refusal(_l("Survivor claims are opened only for a deceased retiree."))
+    claim = SurvivorClaim(death_report=report, retiree_id=retiree.id, kind=kind, step=ClaimStep.OPEN,
+                          opened_on=report.reported_on, changed_by_id=getattr(actor, "id", None))
+    db.session.add(claim)
+    return claim
+
+
+def advance_claim(actor, claim, step, on_date=None, applicant=None, relation=None, amount=None, to=None,
+                  note=None):
+    """Move a claim one step on: submitted (applicant, relation, amount claimed, to whom), approved (amount
+    approved), paid."""
+    _check(actor, "write", claim)
+    today = clock.today()
+    on_date = on_date or today
+    refuse_if(rules.claim_step_problem(claim, step, on_date, today, applicant, relation, amount, to))
+    if step == ClaimStep.SUBMITTED:
+        claim.applicant_name = applicant.strip()[:60]
+        claim.applicant_relation = relation.strip()[:30]
+        claim.amount_claimed = amount
+        claim.submitted_to = to.strip()[:120]
+        claim.submitted_on = on_date
+    elif step == ClaimStep.APPROVED:
+        claim.amount_approved = amount
+        claim.approved_on = on_date
+    else:
+        claim.paid_on = on_date
+    if note:
+        claim.note = note.strip()[:500]
+    claim.step = step
+    claim.changed_by_id = getattr(actor, "id", None)
+    return claim
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Inbox: what needs attention today
+
+
+def _names(org):
+    return {"zh": org.name_zh, "bo": org.name_bo}
+
+
+def overdue_certifications_by_unit(today):
+    """{community/township/liaison id: number of living retirees whose certification date has passed}."""
+    unit = func.coalesce(Retiree.receiving_community_id, Retiree.receiving_township_id, Retiree.liaison_office_id)
+    rows = db.session.execute(
+        select(unit, func.count()).select_from(ServiceRecord).join(Retiree, Retiree.id == ServiceRecord.retiree_id)
+        .where(ServiceRecord.status == LifeStatus.ALIVE, ServiceRecord.cert_due_on < today)
+        .group_by(unit)).all()
+    return {org_id: n for org_id, n in rows if org_id is not None}
+
+
+@source(KIND)
+def service_notices(today):
+    from app.org.cache import org_by_id
+    from app.security.access import units_holding
+
+    hr_units = sorted(units_holding({"hrss"}))
+    for org_id, n in sorted(overdue_certifications_by_unit(today).items()):
+        org = org_by_id(org_id)
+        if org is None:
+            continue
+        link = "/community/certifications/?state=overdue"
+        for target in [org_id] + hr_units:
+            yield Notice(key=f"{KIND}:cert:{org_id}:{target}", kind=KIND, message=MSG_CERT_OVERDUE,
+                         org_id=target, params={"n": n, "unit": _names(org)}, link=link, colour=Colour.RED)
+    claims = db.session.scalars(select(SurvivorClaim).where(SurvivorClaim.step != ClaimStep.PAID)).all()
+    for claim in claims:
+        if rules.claim_colour(claim, today) != Colour.RED:
+            continue
+        retiree = claim.retiree
+        unit = retiree.receiving_community_id or retiree.receiving_township_id or retiree.liaison_office_id
+        following = rules.next_step(claim.step)
+        yield Notice(key=f"{KIND}:claim:{claim.id}", kind=KIND, message=MSG_CLAIM_OVERDUE, org_id=unit,
+                     params={"name": {"zh": retiree.name_zh, "bo": retiree.name_bo or retiree.name_zh},
+                             "step": {"zh": _step_text(following, "zh"), "bo": _step_text(following, "bo")}},
+                     link=f"/community/claims/show/{claim.id}", colour=Colour.RED)
+
+
+def _step_text(step, lang):
+    from flask_babel import force_locale, gettext
+
+    from app.notify import msgid
+
+    with force_locale(lang):
+        return gettext(msgid(ClaimStep.LABELS[step]))

@@ -1,0 +1,271 @@
+"""Thin pages over app/community/services.py: the service ledger (one row per retiree in care), the
+certification lists (due, overdue, done, the campaign's progress per unit), the phone-first round of the day,
+and deaths with their survivor claims. Rows are scoped by the retiree's receiving units (`__scope_columns__`)."""
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+
+from app import clock
+from app.community import rules, services
+from app.community.models import (CertMethod, ClaimKind, care_unit, ClaimStep, DeathReport, DeathSource, LifeStatus,
+                                  ServiceRecord, SurvivorClaim)
+from app.deadlines import Colour
+from app.extensions import db
+from app.retirees.models import Retiree
+from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelView
+from app.security.roles import SERVICE_LEDGER, SURVIVOR_CLAIM
+from app.security.scope import scope
+from app.steps import Refusal, run_step
+
+LIST_LIMIT = 300
+
+
+def _date(value):
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise Refusal(_l("Not a valid date value."))
+
+
+def _amount(value):
+    if not (value or "").strip():
+        return None
+    try:
+        return Decimal(value.strip()).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise Refusal(_l("Give an amount greater than zero."))
+
+
+def _refused(e, pk, endpoint=".show"):
+    flash(e.message, "danger")
+    return redirect(url_for(endpoint, pk=pk))
+
+
+RECORD_LABELS = {
+    "retiree": _l("Retiree"),
+    "status_label": _l("Survival status"),
+    "last_certified_on": _l("Last certified on"),
+    "cert_due_on": _l("Next certification due"),
+    "unit_name": _l("Community"),
+}
+
+
+def _unit_of(retiree):
+    return care_unit(retiree)
+
+
+def _cert_rows(state, today, limit=LIST_LIMIT):
+    """Living retirees in the user's scope whose certification is overdue / due soon / done this cycle."""
+    query = select(ServiceRecord).join(Retiree, Retiree.id == ServiceRecord.retiree_id).where(
+        ServiceRecord.status == LifeStatus.ALIVE)
+    if state == "overdue":
+        query = query.where(ServiceRecord.cert_due_on < today).order_by(ServiceRecord.cert_due_on)
+    elif state == "done":
+        since = rules.add_months(today, -rules.cert_cycle_months())
+        query = query.where(ServiceRecord.last_certified_on > since).order_by(
+            ServiceRecord.last_certified_on.desc())
+    else:
+        query = query.where(ServiceRecord.cert_due_on >= today,
+                            ServiceRecord.cert_due_on <= today + datetime.timedelta(days=30)).order_by(
+            ServiceRecord.cert_due_on)
+    query = scope(query.order_by(ServiceRecord.id), ServiceRecord).limit(limit)
+    return db.session.scalars(query).all()
+
+
+def campaign_progress(today):
+    """Per unit in the user's scope: living retirees in care, certified within the current cycle, overdue."""
+    from app.org.cache import org_by_id
+
+    since = rules.add_months(today, -rules.cert_cycle_months())
+    unit = func.coalesce(Retiree.receiving_community_id, Retiree.receiving_township_id, Retiree.liaison_office_id)
+    done = func.sum(case((ServiceRecord.last_certified_on > since, 1), else_=0))
+    overdue = func.sum(case((ServiceRecord.cert_due_on < today, 1), else_=0))
+    query = (select(unit, func.count(), done, overdue).select_from(ServiceRecord)
+             .join(Retiree, Retiree.id == ServiceRecord.retiree_id)
+             .where(ServiceRecord.status == LifeStatus.ALIVE).group_by(unit))
+    rows = []
+    for org_id, total, n_done, n_over in db.session.execute(scope(query, ServiceRecord)):
+        org = org_by_id(org_id)
+        if org is None:
+            continue
+        n_done, n_over = int(n_done or 0), int(n_over or 0)
+        rows.append((org, total, n_done, n_over, round(100 * n_done / total) if total else 0))
+    return sorted(rows, key=lambda r: (r[4], r[0].code))
+
+
+class ServiceLedgerView(ScopedModelView):
+    datamodel = ScopedInterface(ServiceRecord)
+    class_permission_name = SERVICE_LEDGER
+    method_permission_name = {**METHOD_PERMISSIONS, "certify": "write", "report_death": "write",
+                              "certifications": "read", "today": "read", "certify_tap": "write"}
+    include_route_methods = {"list", "show", "certify", "report_death", "certifications", "today", "certify_tap"}
+    route_base = "/community"
+    list_title = _l("Service ledger")
+    show_title = _l("Service ledger")
+    show_template = "community/record_show.html"
+    label_columns = RECORD_LABELS
+    list_columns = ["retiree", "unit_name", "status_label", "last_certified_on", "cert_due_on"]
+    search_columns = ["status", "cert_due_on", "last_certified_on"]
+    # No FAB add/edit routes (every write is a service step); the forms FAB builds anyway stay minimal.
+    add_columns = edit_columns = ["cert_due_on"]
+    base_order = ("cert_due_on", "asc")
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        record = self._scoped(pk)
+        retiree = record.retiree
+        today = clock.today()
+        from app.community.models import Certification
+
+        certifications = db.session.scalars(select(Certification).where(
+            Certification.retiree_id == retiree.id).order_by(Certification.done_on.desc())).all()
+        report = db.session.scalar(select(DeathReport).where(DeathReport.retiree_id == retiree.id))
+        return self.render_template(
+            self.show_template, title=self.show_title, record=record, retiree=retiree, unit=_unit_of(retiree),
+            certifications=certifications, report=report, methods=CertMethod.LABELS, sources=DeathSource.LABELS,
+            may_write=rules.may(g.user, "write", record), today=today,
+            colour=rules.cert_colour(record.cert_due_on, today))
+
+    @expose("/<int:pk>/certify", methods=["POST"])
+    @has_access
+    def certify(self, pk):
+        record = self._scoped(pk)
+        try:
+            done_on = _date(request.form.get("done_on"))
+        except Refusal as e:
+            return _refused(e, pk)
+        run_step(services.certify, record.retiree, request.form.get("method", ""), done_on,
+                 (request.form.get("note") or "")[:500], success=_l("The certification was recorded."))
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/<int:pk>/certify-tap", methods=["POST"])
+    @has_access
+    def certify_tap(self, pk):
+        """One tap on the phone page: certified today by the chosen method."""
+        record = self._scoped(pk)
+        run_step(services.certify, record.retiree, request.form.get("method", ""), None, None,
+                 success=_l("The certification was recorded."))
+        return redirect(url_for(".today"))
+
+    @expose("/<int:pk>/death", methods=["POST"])
+    @has_access
+    def report_death(self, pk):
+        record = self._scoped(pk)
+        try:
+            death_date = _date(request.form.get("death_date"))
+        except Refusal as e:
+            return _refused(e, pk)
+        run_step(services.report_death, record.retiree, death_date, request.form.get("source", ""),
+                 request.files.get("evidence"), (request.form.get("note") or "")[:500],
+                 success=_l("The death was recorded and the survivor claims were opened."))
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/certifications/")
+    @has_access
+    def certifications(self):
+        state = request.args.get("state", "due")
+        if state not in ("due", "overdue", "done"):
+            state = "due"
+        today = clock.today()
+        rows = _cert_rows(state, today)
+        return self.render_template(
+            "community/certifications.html", title=_l("Eligibility certification"), state=state, today=today,
+            rows=[(r, _unit_of(r.retiree), rules.cert_colour(r.cert_due_on, today)) for r in rows],
+            progress=campaign_progress(today), limit=LIST_LIMIT,
+            states=[("due", _l("Due within 30 days")), ("overdue", _l("Overdue")), ("done", _l("Done this cycle"))])
+
+    @expose("/today/")
+    @has_access
+    def today(self):
+        """Phone-first: the retirees whose certification is overdue or due within the warn days, one tap each."""
+        from app.deadlines import warn_days
+
+        today = clock.today()
+        query = select(ServiceRecord).join(Retiree, Retiree.id == ServiceRecord.retiree_id).where(
+            ServiceRecord.status == LifeStatus.ALIVE,
+            ServiceRecord.cert_due_on <= today + datetime.timedelta(days=warn_days())).order_by(
+            ServiceRecord.cert_due_on, ServiceRecord.id)
+        rows = db.session.scalars(scope(query, ServiceRecord).limit(60)).all()
+        return self.render_template(
+            "community/today.html", title=_l("Today's round"), today=today, methods=CertMethod.LABELS,
+            rows=[(r, _unit_of(r.retiree), rules.cert_colour(r.cert_due_on, today)) for r in rows],
+            may_write=rules.may(g.user, "write"))
+
+
+CLAIM_LABELS = {
+    "retiree": _l("Retiree"),
+    "kind_label": _l("Claim"),
+    "step_label": _l("State"),
+    "opened_on": _l("Opened on"),
+    "applicant_name": _l("Applicant"),
+    "applicant_relation": _l("Relation to the deceased"),
+    "amount_claimed": _l("Amount claimed"),
+    "submitted_to": _l("Submitted to"),
+    "submitted_on": _l("Submitted on"),
+    "amount_approved": _l("Amount approved"),
+    "approved_on": _l("Approved on"),
+    "paid_on": _l("Paid on"),
+    "deadline": _l("Next step due"),
+}
+
+
+class SurvivorClaimView(ScopedModelView):
+    datamodel = ScopedInterface(SurvivorClaim)
+    class_permission_name = SURVIVOR_CLAIM
+    method_permission_name = {**METHOD_PERMISSIONS, "step": "write", "evidence": "read"}
+    include_route_methods = {"list", "show", "step", "evidence"}
+    route_base = "/community/claims"
+    list_title = _l("Deaths and survivor claims")
+    show_title = _l("Survivor claim")
+    show_template = "community/claim_show.html"
+    label_columns = CLAIM_LABELS
+    list_columns = ["retiree", "kind_label", "step_label", "opened_on", "submitted_on", "approved_on", "paid_on"]
+    search_columns = ["kind", "step", "opened_on"]
+    add_columns = edit_columns = ["note"]
+    base_order = ("opened_on", "desc")
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        claim = self._scoped(pk)
+        today = clock.today()
+        following = rules.next_step(claim.step)
+        return self.render_template(
+            self.show_template, title=self.show_title, claim=claim, report=claim.death_report,
+            labels=CLAIM_LABELS, following=following, following_label=ClaimStep.LABELS.get(following),
+            deadline=rules.claim_deadline(claim), colour=rules.claim_colour(claim, today), today=today,
+            may_write=rules.may(g.user, "write", claim), steps=ClaimStep)
+
+    @expose("/<int:pk>/step", methods=["POST"])
+    @has_access
+    def step(self, pk):
+        claim = self._scoped(pk)
+        form = request.form
+        try:
+            on_date, amount = _date(form.get("on_date")), _amount(form.get("amount"))
+        except Refusal as e:
+            return _refused(e, pk)
+        run_step(services.advance_claim, claim, form.get("step", ""), on_date, form.get("applicant"),
+                 form.get("relation"), amount, form.get("submitted_to"), (form.get("note") or "")[:500],
+                 success=_l("The claim was updated."))
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/<int:pk>/evidence")
+    @has_access
+    def evidence(self, pk):
+        from app.uploads import send_stored
+
+        claim = self._scoped(pk)
+        stored = claim.death_report.evidence_file
+        if stored is None:
+            abort(404)
+        return send_stored(stored)
+

@@ -1,0 +1,320 @@
+"""The community's service work through HTTP within scopes (issue 14): liaison offices receive out-of-region
+batches and confirm receipt; eligibility certification with its refusals (another community's retiree, a
+deceased one, a reader); a death report with evidence that stops certification and opens both survivor
+claims, the claim steps and their refusals; the lists, the phone page and the inbox."""
+import datetime
+import io
+import re
+
+from sqlalchemy import select
+
+from app import clock
+from app.community import rules, services
+from app.community.models import (Certification, ClaimStep, DeathReport, LifeStatus, ServiceRecord,
+                                  SurvivorClaim)
+from app.extensions import db
+from app.handover.models import BatchStatus, HandoverBatch, HandoverCase
+from app.notify.models import Notification
+from app.plans.demo import minimal_pdf
+from app.retirees.models import Retiree
+from app.steps import Refusal
+from tests.conftest import org_id, session_csrf
+
+
+def _q(app, fn):
+    with app.app_context():
+        value = fn(db.session)
+        db.session.remove()
+        return value
+
+
+def _post(client, url, data=None, **kw):
+    data = dict(data or {})
+    data["csrf_token"] = session_csrf(client)
+    return client.post(url, data=data, **kw)
+
+
+def flashes(response):
+    return re.findall(r'class="alert alert-(?:danger|success)[^"]*"[^>]*>.*?</button>\s*(.*?)\s*</div>',
+                      response.get_data(as_text=True), re.S)
+
+
+def _record(app, community_code, offset=0, alive=True):
+    """(record id, retiree id) of a living retiree in the community's care, counted from the lowest id."""
+    unit = org_id(app, community_code)
+
+    def fn(s):
+        query = select(ServiceRecord.id, ServiceRecord.retiree_id).join(
+            Retiree, Retiree.id == ServiceRecord.retiree_id).where(
+            Retiree.receiving_community_id == unit,
+            ServiceRecord.status == (LifeStatus.ALIVE if alive else LifeStatus.DECEASED)).order_by(
+            ServiceRecord.id).offset(offset).limit(1)
+        return tuple(s.execute(query).one())
+    return _q(app, fn)
+
+
+def _state(app, record_id):
+    def fn(s):
+        r = s.get(ServiceRecord, record_id)
+        return {"status": r.status, "due": r.cert_due_on, "last": r.last_certified_on,
+                "deceased": r.retiree.deceased, "certs": s.query(Certification).filter_by(
+                    retiree_id=r.retiree_id).count()}
+    return _q(app, fn)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Liaison offices
+
+
+def _liaison_batch(app, office_code, status):
+    office = org_id(app, office_code)
+    return _q(app, lambda s: s.scalars(select(HandoverBatch.id).where(
+        HandoverBatch.liaison_office_id == office, HandoverBatch.status == status).order_by(HandoverBatch.id)).all())
+
+
+def test_liaison_office_accepts_returns_and_confirms_receipt(app, as_user):
+    waiting = _liaison_batch(app, "XZ-BSC-CD", BatchStatus.SUBMITTED)
+    assert len(waiting) >= 2, "the demo leaves two batches waiting at the Chengdu office"
+    to_accept, to_return = waiting[0], waiting[1]
+    liaison1 = as_user("liaison1")
+    page = liaison1.get(f"/handover-batches/show/{to_accept}")
+    assert page.status_code == 200 and "/accept" in page.get_data(as_text=True)
+    # the county, another liaison office and the enterprise cannot act on it
+    assert as_user("county1").get(f"/handover-batches/show/{to_accept}").status_code == 404
+    assert as_user("liaison2").get(f"/handover-batches/show/{to_accept}").status_code == 404
+    enterprise = as_user("enterprise1" if _q(app, lambda s: s.get(HandoverBatch, to_accept).enterprise.code)
+                         == "E-S02" else "enterprise2")
+    r = _post(enterprise, f"/handover-batches/{to_accept}/accept", follow_redirects=True)
+    assert _q(app, lambda s: s.get(HandoverBatch, to_accept).status) == BatchStatus.SUBMITTED
+    # the office accepts one and returns the other with a reason
+    r = _post(liaison1, f"/handover-batches/{to_accept}/accept", follow_redirects=True)
+    assert r.status_code == 200
+    batch = _q(app, lambda s: (s.get(HandoverBatch, to_accept).status, s.get(HandoverBatch, to_accept).accepted_by_id,
+                               [c.id for c in s.get(HandoverBatch, to_accept).cases]))
+    liaison_id = _q(app, lambda s: app.appbuilder.sm.find_user(username="liaison1").id)
+    assert batch[0] == BatchStatus.ACCEPTED and batch[1] == liaison_id
+    _post(liaison1, f"/handover-batches/{to_return}/return", {"reason": "地址待核实"}, follow_redirects=True)
+    assert _q(app, lambda s: s.get(HandoverBatch, to_return).status) == BatchStatus.RETURNED
+    # receipt of each person: by the office, not by a community
+    case_id = batch[2][0]
+    r = _post(as_user("community1"), f"/handover/{case_id}/receive")
+    assert r.status_code == 404
+    page = liaison1.get(f"/handover/show/{case_id}").get_data(as_text=True)
+    assert "receive-form" in page
+    r = _post(liaison1, f"/handover/{case_id}/receive", follow_redirects=True)
+    assert _q(app, lambda s: s.get(HandoverCase, case_id).received_on) is not None
+    r = _post(liaison1, f"/handover/{case_id}/receive", follow_redirects=True)
+    assert flashes(r), "a second confirmation is refused with a message"
+
+
+def test_liaison_sees_only_its_own_retirees_and_ledger(app, as_user):
+    office = org_id(app, "XZ-BSC-CD")
+    theirs = _q(app, lambda s: s.scalar(select(ServiceRecord.id).join(Retiree, Retiree.id == ServiceRecord.retiree_id)
+                                        .where(Retiree.liaison_office_id == office).limit(1)))
+    assert as_user("liaison1").get(f"/community/show/{theirs}").status_code == 200
+    assert as_user("liaison2").get(f"/community/show/{theirs}").status_code == 404
+    assert as_user("community1").get(f"/community/show/{theirs}").status_code == 404
+    page = as_user("liaison2").get("/api/v1/retiree/?q=(page_size:100)").get_json()
+    gem = org_id(app, "XZ-BSC-GEM")
+    ids = [row["id"] for row in page["result"]]
+    assert ids and all(_q(app, lambda s: s.get(Retiree, i).liaison_office_id) == gem for i in ids[:10])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Eligibility certification
+
+
+def test_certification_within_scope_and_the_refusals(app, as_user):
+    record_id, retiree_id = _record(app, "540502-01-01", offset=3)
+    c1 = as_user("community1")
+    today = clock.today()
+    r = _post(c1, f"/community/{record_id}/certify", {"method": "home_visit", "done_on": today.isoformat(),
+                                                       "note": "入户认证"})
+    assert r.status_code == 302
+    state = _state(app, record_id)
+    assert state["last"] == today and state["due"] == rules.add_months(today, 12)
+    certs = state["certs"]
+    # the record's page shows it
+    assert "入户认证" in c1.get(f"/community/show/{record_id}").get_data(as_text=True)
+    # another community: not even visible
+    assert _post(as_user("community2"), f"/community/{record_id}/certify", {"method": "video"}).status_code == 404
+    # readers never write: the county and the HR bureau read the ledger but cannot certify
+    for reader in ("county1", "hrss"):
+        client = as_user(reader)
+        assert client.get(f"/community/show/{record_id}").status_code == 200
+        _post(client, f"/community/{record_id}/certify", {"method": "video"})
+    # the enterprise reads nothing after the handover
+    ent = as_user("enterprise1")
+    assert ent.get(f"/community/show/{record_id}").status_code in (302, 403, 404)
+    assert ent.get("/community/list/").status_code in (302, 403)
+    # a date in the future and an unknown method are refused
+    r = _post(c1, f"/community/{record_id}/certify",
+              {"method": "video", "done_on": (today + datetime.timedelta(days=2)).isoformat()},
+              follow_redirects=True)
+    assert flashes(r)
+    _post(c1, f"/community/{record_id}/certify", {"method": "telepathy"})
+    assert _state(app, record_id)["certs"] == certs
+
+
+def test_lists_of_due_overdue_and_done_and_campaign_progress(app, as_user):
+    c1 = as_user("community1")
+    today = clock.today()
+    overdue = c1.get("/community/certifications/?state=overdue").get_data(as_text=True)
+    ids = [int(i) for i in re.findall(r'class="cert-row" data-record="(\d+)"', overdue)]
+    assert ids, "the demo leaves overdue certifications in community1"
+    dues = _q(app, lambda s: [s.get(ServiceRecord, i).cert_due_on for i in ids])
+    assert all(d < today for d in dues)
+    unit = org_id(app, "540502-01-01")
+    assert all(_q(app, lambda s: s.get(ServiceRecord, i).retiree.receiving_community_id) == unit for i in ids)
+    due = c1.get("/community/certifications/?state=due").get_data(as_text=True)
+    for i in re.findall(r'class="cert-row" data-record="(\d+)"', due):
+        d = _q(app, lambda s: s.get(ServiceRecord, int(i)).cert_due_on)
+        assert today <= d <= today + datetime.timedelta(days=30)
+    done = c1.get("/community/certifications/?state=done").get_data(as_text=True)
+    assert re.findall(r'class="cert-row" data-record="(\d+)"', done)
+    assert 'data-unit="540502-01-01"' in done and 'data-unit="540502-01-02"' not in done
+    # the county sees every community of its county in the campaign table
+    county = as_user("county1").get("/community/certifications/?state=done").get_data(as_text=True)
+    assert 'data-unit="540502-01-01"' in county and 'data-unit="540502-01-02"' in county
+    assert 'data-unit="540522-01-01"' not in county
+
+
+def test_overdue_certifications_reach_the_community_and_the_hr_bureau(app):
+    from app.notify import run_sources
+
+    with app.app_context():
+        today = clock.today()
+        run_sources(today, kinds=["service"])
+        db.session.commit()
+        unit = db.session.scalar(select(Retiree.receiving_community_id).where(
+            Retiree.receiving_community_id.is_not(None)).limit(1))
+        overdue = services.overdue_certifications_by_unit(today)
+        hr = app.appbuilder.sm.find_user(username="hrss").org_id
+        c1 = app.appbuilder.sm.find_user(username="community1").org_id
+        assert overdue.get(c1)
+        keys = set(db.session.scalars(select(Notification.key).where(Notification.kind == "service",
+                                                                     Notification.resolved_at.is_(None))))
+        assert f"service:cert:{c1}:{c1}" in keys and f"service:cert:{c1}:{hr}" in keys
+        # idempotent
+        assert run_sources(today, kinds=["service"])["service"] == (0, 0)
+        db.session.remove()
+        assert unit
+
+
+def test_phone_round_records_with_one_tap(app, as_user):
+    c1 = as_user("community1", lang="bo")
+    page = c1.get("/community/today/").get_data(as_text=True)
+    ids = re.findall(r'class="round-card" data-record="(\d+)"', page)
+    assert ids
+    record_id = int(ids[0])
+    before = _state(app, record_id)
+    r = _post(c1, f"/community/{record_id}/certify-tap", {"method": "in_person"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/community/today/")
+    after = _state(app, record_id)
+    assert after["certs"] == before["certs"] + 1 and after["last"] == clock.today()
+    assert f'data-record="{record_id}"' not in c1.get("/community/today/").get_data(as_text=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Deaths and survivor claims
+
+
+def test_death_report_stops_certification_and_opens_claims(app, as_user):
+    record_id, retiree_id = _record(app, "540502-01-01", offset=5)
+    c1 = as_user("community1")
+    today = clock.today()
+    death = today - datetime.timedelta(days=4)
+    # another community cannot report it
+    r = _post(as_user("community2"), f"/community/{record_id}/death",
+              {"death_date": death.isoformat(), "source": "family"})
+    assert r.status_code == 404
+    r = _post(c1, f"/community/{record_id}/death", {
+        "death_date": death.isoformat(), "source": "hospital", "note": "医院死亡证明",
+        "evidence": (io.BytesIO(minimal_pdf("death")), "死亡证明.pdf")}, content_type="multipart/form-data")
+    assert r.status_code == 302
+    state = _state(app, record_id)
+    assert state["status"] == LifeStatus.DECEASED and state["deceased"] and state["due"] is None
+    claims = _q(app, lambda s: [(c.id, c.kind, c.step) for c in s.scalars(
+        select(SurvivorClaim).where(SurvivorClaim.retiree_id == retiree_id).order_by(SurvivorClaim.kind))])
+    assert [(k, st) for _i, k, st in claims] == [("funeral", ClaimStep.OPEN), ("pension", ClaimStep.OPEN)]
+    # certification is now refused
+    certs = state["certs"]
+    r = _post(c1, f"/community/{record_id}/certify", {"method": "video"}, follow_redirects=True)
+    assert flashes(r) and _state(app, record_id)["certs"] == certs
+    # a second report is refused
+    _post(c1, f"/community/{record_id}/death", {"death_date": death.isoformat(), "source": "family"})
+    assert _q(app, lambda s: s.query(DeathReport).filter_by(retiree_id=retiree_id).count()) == 1
+    # the evidence: the community downloads it, another community gets nothing
+    claim_id = claims[0][0]
+    got = c1.get(f"/community/claims/{claim_id}/evidence")
+    assert got.status_code == 200 and got.data.startswith(b"%PDF")
+    assert as_user("community2").get(f"/community/claims/{claim_id}/evidence").status_code == 404
+
+    # the claim's steps, in order, with what each needs
+    url = f"/community/claims/{claim_id}/step"
+    r = _post(c1, url, {"step": "approved", "amount": "100"}, follow_redirects=True)
+    assert flashes(r) and _q(app, lambda s: s.get(SurvivorClaim, claim_id).step) == ClaimStep.OPEN
+    r = _post(c1, url, {"step": "submitted", "amount": "12000"}, follow_redirects=True)
+    assert _q(app, lambda s: s.get(SurvivorClaim, claim_id).step) == ClaimStep.OPEN
+    r = _post(c1, url, {"step": "submitted", "applicant": "卓玛", "relation": "女儿", "amount": "12000",
+                        "submitted_to": "山南市社保局", "on_date": today.isoformat()})
+    assert _q(app, lambda s: s.get(SurvivorClaim, claim_id).step) == ClaimStep.SUBMITTED
+    assert _post(as_user("community2"), url, {"step": "approved", "amount": "1"}).status_code == 404
+    _post(as_user("county1"), url, {"step": "approved", "amount": "12000"})
+    assert _q(app, lambda s: s.get(SurvivorClaim, claim_id).step) == ClaimStep.SUBMITTED
+    _post(c1, url, {"step": "approved", "amount": "12000"})
+    _post(c1, url, {"step": "paid"})
+    claim = _q(app, lambda s: (s.get(SurvivorClaim, claim_id).step, s.get(SurvivorClaim, claim_id).paid_on,
+                               str(s.get(SurvivorClaim, claim_id).amount_approved)))
+    assert claim == (ClaimStep.PAID, today, "12000.00")
+    page = c1.get(f"/community/claims/show/{claim_id}").get_data(as_text=True)
+    assert "卓玛" in page and "claim-form" not in page
+
+
+def test_a_claim_for_a_living_retiree_is_refused(app):
+    with app.test_request_context():
+        from flask import g
+
+        actor = app.appbuilder.sm.find_user(username="community1")
+        g.user = actor
+        retiree = db.session.scalar(select(Retiree).join(ServiceRecord, ServiceRecord.retiree_id == Retiree.id).where(
+            Retiree.receiving_community_id == actor.org_id, Retiree.deceased.is_(False)).limit(1))
+        report = DeathReport(retiree_id=retiree.id, death_date=clock.today(), source="family",
+                             reported_on=clock.today(), created_at=clock.utcnow())
+        try:
+            services.open_claim(actor, retiree, report, "funeral")
+            raise AssertionError("a claim for a living retiree was opened")
+        except Refusal as e:
+            assert e.message
+        db.session.rollback()
+        db.session.remove()
+
+
+def test_overdue_claim_steps_are_flagged_to_the_community(app):
+    from app.notify import run_sources
+
+    with app.app_context():
+        today = clock.today()
+        run_sources(today, kinds=["service"])
+        db.session.commit()
+        late = [c for c in db.session.scalars(select(SurvivorClaim)) if rules.claim_colour(c, today) == "red"]
+        assert late, "the demo leaves a claim whose step is late"
+        keys = set(db.session.scalars(select(Notification.key).where(Notification.resolved_at.is_(None))))
+        assert all(f"service:claim:{c.id}" in keys for c in late)
+        on_time = [c for c in db.session.scalars(select(SurvivorClaim)) if rules.claim_colour(c, today) != "red"]
+        assert not any(f"service:claim:{c.id}" in keys for c in on_time)
+        db.session.remove()
+
+
+def test_pages_in_tibetan_have_no_english(app, as_user):
+    c1 = as_user("community1", lang="bo")
+    record_id, _r = _record(app, "540502-01-01", offset=7)
+    claim_id = _q(app, lambda s: s.scalar(select(SurvivorClaim.id).order_by(SurvivorClaim.id).limit(1)))
+    for url in ("/community/list/", f"/community/show/{record_id}", "/community/certifications/?state=overdue",
+                "/community/today/", "/community/claims/list/", f"/community/claims/show/{claim_id}"):
+        r = c1.get(url)
+        assert r.status_code == 200, url
+        text = r.get_data(as_text=True)
+        for english in ("Eligibility certification", "Next certification due", "Survivor claim", "Home visit",
+                        "Today's round", "Nothing to show"):
+            assert english not in text, (url, english)
