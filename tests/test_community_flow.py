@@ -77,23 +77,23 @@ def test_liaison_office_accepts_returns_and_confirms_receipt(app, as_user):
     assert len(waiting) >= 2, "the demo leaves two batches waiting at the Chengdu office"
     to_accept, to_return = waiting[0], waiting[1]
     liaison1 = as_user("liaison1")
-    page = liaison1.get(f"/handover-batches/show/{to_accept}")
+    page = liaison1.get(f"/batches/show/{to_accept}")
     assert page.status_code == 200 and "/accept" in page.get_data(as_text=True)
     # the county, another liaison office and the enterprise cannot act on it
-    assert as_user("county1").get(f"/handover-batches/show/{to_accept}").status_code == 404
-    assert as_user("liaison2").get(f"/handover-batches/show/{to_accept}").status_code == 404
+    assert as_user("county1").get(f"/batches/show/{to_accept}").status_code == 404
+    assert as_user("liaison2").get(f"/batches/show/{to_accept}").status_code == 404
     enterprise = as_user("enterprise1" if _q(app, lambda s: s.get(HandoverBatch, to_accept).enterprise.code)
                          == "E-S02" else "enterprise2")
-    r = _post(enterprise, f"/handover-batches/{to_accept}/accept", follow_redirects=True)
+    r = _post(enterprise, f"/batches/{to_accept}/accept", follow_redirects=True)
     assert _q(app, lambda s: s.get(HandoverBatch, to_accept).status) == BatchStatus.SUBMITTED
     # the office accepts one and returns the other with a reason
-    r = _post(liaison1, f"/handover-batches/{to_accept}/accept", follow_redirects=True)
+    r = _post(liaison1, f"/batches/{to_accept}/accept", follow_redirects=True)
     assert r.status_code == 200
     batch = _q(app, lambda s: (s.get(HandoverBatch, to_accept).status, s.get(HandoverBatch, to_accept).accepted_by_id,
                                [c.id for c in s.get(HandoverBatch, to_accept).cases]))
     liaison_id = _q(app, lambda s: app.appbuilder.sm.find_user(username="liaison1").id)
     assert batch[0] == BatchStatus.ACCEPTED and batch[1] == liaison_id
-    _post(liaison1, f"/handover-batches/{to_return}/return", {"reason": "地址待核实"}, follow_redirects=True)
+    _post(liaison1, f"/batches/{to_return}/return", {"reason": "地址待核实"}, follow_redirects=True)
     assert _q(app, lambda s: s.get(HandoverBatch, to_return).status) == BatchStatus.RETURNED
     # receipt of each person: by the office, not by a community
     case_id = batch[2][0]
