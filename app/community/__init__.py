@@ -4,10 +4,40 @@ inbox source registers when `services` is imported (here)."""
 from flask_babel import lazy_gettext as _l
 
 
+def _register_labels():
+    """Role pages name the stream's resources and menus, the audit log its records, in the reader's language."""
+    from app.audit import register_model
+    from app.community.models import (CertMethod, ClaimKind, ClaimStep, Certification, DeathReport, DeathSource,
+                                      LifeStatus, ServiceRecord, SurvivorClaim)
+    from app.community.views import CLAIM_LABELS, RECORD_LABELS
+    from app.security.labels import RESOURCE_LABELS
+
+    RESOURCE_LABELS.update({
+        "ServiceLedger": _l("Service ledger"), "SurvivorClaim": _l("Deaths and survivor claims"),
+        "Community services": _l("Community services"), "Service ledger": _l("Service ledger"),
+        "Eligibility certification": _l("Eligibility certification"), "Today's round": _l("Today's round"),
+        "Deaths and survivor claims": _l("Deaths and survivor claims"),
+    })
+    register_model(ServiceRecord, _l("Service ledger"), {
+        **RECORD_LABELS, "retiree_id": _l("Retiree"), "status": _l("Survival status")},
+        {"status": LifeStatus.LABELS})
+    register_model(Certification, _l("Eligibility certification"), {
+        "retiree_id": _l("Retiree"), "due_on": _l("Next certification due"), "done_on": _l("Done on"),
+        "method": _l("Done how"), "done_by_id": _l("Done by"), "note": _l("Note")}, {"method": CertMethod.LABELS})
+    register_model(DeathReport, _l("Death and survivor claims"), {
+        "retiree_id": _l("Retiree"), "death_date": _l("Date of death"), "source": _l("Source"),
+        "evidence_file_id": _l("Evidence file"), "reported_on": _l("Reported on"), "note": _l("Note")},
+        {"source": DeathSource.LABELS})
+    register_model(SurvivorClaim, _l("Survivor claim"), {
+        **CLAIM_LABELS, "retiree_id": _l("Retiree"), "kind": _l("Claim"), "step": _l("State"),
+        "note": _l("Note")}, {"kind": ClaimKind.LABELS, "step": ClaimStep.LABELS})
+
+
 def init_app(app, appbuilder):
     from app.community import services  # noqa: F401  (inbox source "service")
     from app.community.views import ServiceLedgerView, SurvivorClaimView
 
+    _register_labels()
     menu = dict(category="Community services", category_label=_l("Community services"), category_icon="fa-heart")
     appbuilder.add_view(ServiceLedgerView, "Service ledger", icon="fa-book", label=_l("Service ledger"), **menu)
     appbuilder.add_link("Eligibility certification", href="/community/certifications/", icon="fa-id-card-o",
