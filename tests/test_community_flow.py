@@ -311,10 +311,75 @@ def test_pages_in_tibetan_have_no_english(app, as_user):
     record_id, _r = _record(app, "540502-01-01", offset=7)
     claim_id = _q(app, lambda s: s.scalar(select(SurvivorClaim.id).order_by(SurvivorClaim.id).limit(1)))
     for url in ("/community/list/", f"/community/show/{record_id}", "/community/certifications/?state=overdue",
-                "/community/today/", "/community/claims/list/", f"/community/claims/show/{claim_id}"):
+                "/community/today/", "/community/claims/list/", f"/community/claims/show/{claim_id}",
+                "/community/moves/list/"):
         r = c1.get(url)
         assert r.status_code == 200, url
         text = r.get_data(as_text=True)
         for english in ("Eligibility certification", "Next certification due", "Survivor claim", "Home visit",
                         "Today's round", "Nothing to show"):
             assert english not in text, (url, english)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Moves between communities
+
+
+def test_a_move_is_a_two_sided_handover_between_communities(app, as_user):
+    from app.community.models import CommunityMove, MoveStatus
+
+    record_id, retiree_id = _record(app, "540502-01-01", offset=9)
+    c1, c2 = as_user("community1"), as_user("community2")
+    target = org_id(app, "540502-01-02")
+    old = _q(app, lambda s: s.get(Retiree, retiree_id).actual_residence)
+    # a residence is required; the retiree's own community is not a move
+    _post(c1, f"/community/{record_id}/move", {"to_unit": target, "new_residence": " "})
+    _post(c1, f"/community/{record_id}/move", {"to_unit": org_id(app, "540502-01-01"), "new_residence": "x"})
+    assert _q(app, lambda s: s.query(CommunityMove).filter_by(retiree_id=retiree_id).count()) == 0
+    # another community cannot move someone it does not look after
+    assert _post(c2, f"/community/{record_id}/move", {"to_unit": target, "new_residence": "y"}).status_code == 404
+    _post(c1, f"/community/{record_id}/move", {"to_unit": target, "new_residence": "泽当镇第二社区2栋",
+                                              "reason": "随子女居住"})
+    move_id = _q(app, lambda s: s.scalar(select(CommunityMove.id).where(CommunityMove.retiree_id == retiree_id)))
+    assert move_id
+    # one pending move at a time
+    _post(c1, f"/community/{record_id}/move", {"to_unit": org_id(app, "540522-01-01"), "new_residence": "z"})
+    assert _q(app, lambda s: s.query(CommunityMove).filter_by(retiree_id=retiree_id).count()) == 1
+    # the receiving community is told, and only it decides
+    keys = _q(app, lambda s: set(s.scalars(select(Notification.key).where(Notification.org_id == target))))
+    assert f"service:move:{move_id}" in keys
+    assert "accept-move" not in c1.get(f"/community/moves/show/{move_id}").get_data(as_text=True)
+    _post(c1, f"/community/moves/{move_id}/accept")
+    assert _q(app, lambda s: s.get(CommunityMove, move_id).status) == MoveStatus.REQUESTED
+    assert as_user("community1").get("/community/moves/list/").status_code == 200
+    assert as_user("liaison1").get(f"/community/moves/show/{move_id}").status_code == 404
+    assert "accept-move" in c2.get(f"/community/moves/show/{move_id}").get_data(as_text=True)
+    _post(c2, f"/community/moves/{move_id}/accept")
+    move = _q(app, lambda s: (s.get(CommunityMove, move_id).status, s.get(CommunityMove, move_id).old_residence))
+    assert move == (MoveStatus.ACCEPTED, old)
+    retiree = _q(app, lambda s: (s.get(Retiree, retiree_id).receiving_community_id,
+                                 s.get(Retiree, retiree_id).actual_residence))
+    assert retiree == (target, "泽当镇第二社区2栋")
+    # the ledger follows the retiree: now community2's, no longer community1's
+    assert c2.get(f"/community/show/{record_id}").status_code == 200
+    assert c1.get(f"/community/show/{record_id}").status_code == 404
+    # both sides keep the history
+    assert c1.get(f"/community/moves/show/{move_id}").status_code == 200
+    assert _q(app, lambda s: s.scalar(select(Notification.resolved_at).where(
+        Notification.key == f"service:move:{move_id}"))) is not None
+
+
+def test_a_returned_move_changes_nothing(app, as_user):
+    from app.community.models import CommunityMove, MoveStatus
+
+    record_id, retiree_id = _record(app, "540502-01-01", offset=11)
+    c1, c2 = as_user("community1"), as_user("community2")
+    _post(c1, f"/community/{record_id}/move", {"to_unit": org_id(app, "540502-01-02"), "new_residence": "新址"})
+    move_id = _q(app, lambda s: s.scalar(select(CommunityMove.id).where(CommunityMove.retiree_id == retiree_id)))
+    _post(c2, f"/community/moves/{move_id}/return", {"reason": " "})
+    assert _q(app, lambda s: s.get(CommunityMove, move_id).status) == MoveStatus.REQUESTED
+    _post(c2, f"/community/moves/{move_id}/return", {"reason": "查无此人"})
+    assert _q(app, lambda s: s.get(CommunityMove, move_id).status) == MoveStatus.RETURNED
+    assert _q(app, lambda s: s.get(Retiree, retiree_id).receiving_community_id) == org_id(app, "540502-01-01")
+    _post(c2, f"/community/moves/{move_id}/accept")
+    assert _q(app, lambda s: s.get(CommunityMove, move_id).status) == MoveStatus.RETURNED

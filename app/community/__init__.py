@@ -17,6 +17,7 @@ def _register_labels():
         "Community services": _l("Community services"), "Service ledger": _l("Service ledger"),
         "Eligibility certification": _l("Eligibility certification"), "Today's round": _l("Today's round"),
         "Deaths and survivor claims": _l("Deaths and survivor claims"),
+        "Moves between communities": _l("Moves between communities"),
     })
     register_model(ServiceRecord, _l("Service ledger"), {
         **RECORD_LABELS, "retiree_id": _l("Retiree"), "status": _l("Survival status")},
@@ -28,6 +29,12 @@ def _register_labels():
         "retiree_id": _l("Retiree"), "death_date": _l("Date of death"), "source": _l("Source"),
         "evidence_file_id": _l("Evidence file"), "reported_on": _l("Reported on"), "note": _l("Note")},
         {"source": DeathSource.LABELS})
+    from app.community.models import CommunityMove, MoveStatus
+    from app.community.views import MOVE_LABELS
+
+    register_model(CommunityMove, _l("Move between communities"), {
+        **MOVE_LABELS, "retiree_id": _l("Retiree"), "from_unit_id": _l("From community"),
+        "to_unit_id": _l("To community"), "status": _l("State")}, {"status": MoveStatus.LABELS})
     register_model(SurvivorClaim, _l("Survivor claim"), {
         **CLAIM_LABELS, "retiree_id": _l("Retiree"), "kind": _l("Claim"), "step": _l("State"),
         "note": _l("Note")}, {"kind": ClaimKind.LABELS, "step": ClaimStep.LABELS})
@@ -35,7 +42,7 @@ def _register_labels():
 
 def init_app(app, appbuilder):
     from app.community import services  # noqa: F401  (inbox source "service")
-    from app.community.views import ServiceLedgerView, SurvivorClaimView
+    from app.community.views import CommunityMoveView, ServiceLedgerView, SurvivorClaimView
 
     _register_labels()
     menu = dict(category="Community services", category_label=_l("Community services"), category_icon="fa-heart")
@@ -44,5 +51,7 @@ def init_app(app, appbuilder):
                         label=_l("Eligibility certification"), **menu)
     appbuilder.add_link("Today's round", href="/community/today/", icon="fa-mobile",
                         label=_l("Today's round"), **menu)
+    appbuilder.add_view(CommunityMoveView, "Moves between communities", icon="fa-truck",
+                        label=_l("Moves between communities"), **menu)
     appbuilder.add_view(SurvivorClaimView, "Deaths and survivor claims", icon="fa-envelope-o",
                         label=_l("Deaths and survivor claims"), **menu)

@@ -133,6 +133,24 @@ def seed_deaths(today):
                                        to="山南市社会保险事业管理局")
 
 
+def seed_moves():
+    """One retiree moved from community1 to community2 last spring (history), one move waiting for community2."""
+    sm = appbuilder.sm
+    c1, c2 = sm.find_user(username="community1"), sm.find_user(username="community2")
+    if c1 is None or c2 is None:
+        return
+    target = db.session.get(Organization, c2.org_id)
+    movers = db.session.scalars(
+        services.scope_for(c1, select(ServiceRecord).join(Retiree, Retiree.id == ServiceRecord.retiree_id)
+                           .where(ServiceRecord.status == LifeStatus.ALIVE)
+                           .order_by(ServiceRecord.retiree_id.desc())).offset(10).limit(2)).all()
+    for n, record in enumerate(movers):
+        move = services.request_move(c1, record.retiree, target, f"{target.name_zh}幸福小区{n + 3}栋",
+                                     "随子女居住")
+        if n == 0:
+            services.accept_move(c2, move)
+
+
 def seed_demo_services():
     today = clock.today()
     seed_liaison_batches()
@@ -142,5 +160,6 @@ def seed_demo_services():
     seed_certifications(today)
     db.session.flush()
     seed_deaths(today)
+    seed_moves()
     db.session.commit()
     return db.session.scalar(select(func.count(Certification.id)))

@@ -200,3 +200,41 @@ class SurvivorClaim(Model):
 
 for _model in (ServiceRecord, Certification, DeathReport, SurvivorClaim):
     _retiree_scope(_model)
+
+
+class MoveStatus:
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    LABELS = {REQUESTED: _l("Waiting for the receiving community"), ACCEPTED: _l("Accepted"),
+              RETURNED: _l("Returned")}
+
+
+class CommunityMove(Model):
+    """A retiree's move to another community: a handover between communities, two-sided (the sending one
+    requests, the receiving one accepts or returns it), kept as history."""
+    __tablename__ = "svc_move"
+    # Both sides (and the units above them) see the move, whatever the retiree's current place.
+    __scope_columns__ = ("from_unit_id", "to_unit_id")
+    __audited__ = True
+
+    id = Column(Integer, primary_key=True)
+    retiree_id = Column(Integer, ForeignKey("retiree.id", ondelete="CASCADE"), nullable=False, index=True)
+    from_unit_id = Column(Integer, ForeignKey("org_unit.id"), index=True)
+    to_unit_id = Column(Integer, ForeignKey("org_unit.id"), nullable=False, index=True)
+    old_residence = Column(String(200))
+    new_residence = Column(String(200), nullable=False)
+    reason = Column(String(500))
+    status = Column(String(12), nullable=False, default=MoveStatus.REQUESTED, index=True)
+    requested_on = Column(Date, nullable=False)
+    requested_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    decided_on = Column(Date)
+    decided_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    return_reason = Column(String(500))
+
+    retiree = relationship("Retiree")
+    from_unit = relationship("Organization", foreign_keys=[from_unit_id])
+    to_unit = relationship("Organization", foreign_keys=[to_unit_id])
+
+    def status_label(self):
+        return str(MoveStatus.LABELS.get(self.status, self.status))

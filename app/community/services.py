@@ -16,13 +16,14 @@ from app.community.models import (ClaimKind, ClaimStep, Certification, CertMetho
                                   LifeStatus, ServiceRecord, SurvivorClaim)
 from app.deadlines import Colour
 from app.extensions import db
-from app.notify import Notice, source
+from app.notify import Notice, resolve, source
 from app.retirees.models import Retiree
 from app.steps import Refusal, refuse_if
 
 KIND = "service"
 MSG_CERT_OVERDUE = _l("%(n)s eligibility certifications are overdue in %(unit)s.")
 MSG_CLAIM_OVERDUE = _l("A survivor claim for %(name)s is overdue: %(step)s.")
+MSG_MOVE_WAITING = _l("%(name)s is moving to your community: accept or return the move.")
 
 
 def _check(actor, action, row):
@@ -178,6 +179,90 @@ def advance_claim(actor, claim, step, on_date=None, applicant=None, relation=Non
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Moves between communities
+
+
+def place_retiree(retiree, community, residence):
+    """The one place this stream changes where a retiree is looked after (community, its township and
+    county) and where they live. (When the retiree write service lands, this calls it.)"""
+    retiree.receiving_community = community
+    retiree.receiving_township = community.parent
+    retiree.receiving_county = community.parent.parent if community.parent is not None else None
+    retiree.actual_residence = residence
+
+
+def request_move(actor, retiree, to_unit, new_residence, reason=None):
+    """The sending community asks another community to take the retiree over (a move of residence)."""
+    from app.community.models import CommunityMove, MoveStatus
+    from app.org.models import OrgKind
+
+    _check(actor, "write", retiree)
+    if retiree.deceased:
+        raise Refusal(_l("A deceased retiree does not move."))
+    if to_unit is None or to_unit.kind != OrgKind.COMMUNITY:
+        raise Refusal(_l("Choose the receiving community."))
+    if to_unit.id == retiree.receiving_community_id:
+        raise Refusal(_l("The retiree already lives in this community."))
+    if not (new_residence or "").strip():
+        raise Refusal(_l("Give the new residence."))
+    pending = db.session.scalar(select(CommunityMove.id).where(
+        CommunityMove.retiree_id == retiree.id, CommunityMove.status == MoveStatus.REQUESTED))
+    if pending is not None:
+        raise Refusal(_l("A move of this retiree is already waiting for the receiving community."))
+    move = CommunityMove(
+        retiree_id=retiree.id, from_unit_id=retiree.receiving_community_id or retiree.receiving_township_id,
+        to_unit=to_unit, to_unit_id=to_unit.id, old_residence=retiree.actual_residence,
+        new_residence=new_residence.strip()[:200], reason=(reason or "").strip()[:500] or None,
+        status=MoveStatus.REQUESTED, requested_on=clock.today(), requested_by_id=getattr(actor, "id", None))
+    db.session.add(move)
+    db.session.flush()
+    from app.notify import notify
+
+    notify(Notice(key=f"{KIND}:move:{move.id}", kind=KIND, message=MSG_MOVE_WAITING, org_id=to_unit.id,
+                  params={"name": {"zh": retiree.name_zh, "bo": retiree.name_bo or retiree.name_zh}},
+                  link=f"/community/moves/show/{move.id}", colour=Colour.BLUE))
+    return move
+
+
+def _check_receiving_side(actor, move):
+    from app.security.scope import user_scope
+
+    _check(actor, "write", move)
+    if not user_scope(actor).allows_org(move.to_unit_id):
+        raise Refusal(_l("Only the receiving community accepts or returns the move."))
+
+
+def accept_move(actor, move):
+    from app.community.models import MoveStatus
+
+    _check_receiving_side(actor, move)
+    if move.status != MoveStatus.REQUESTED:
+        raise Refusal(_l("This move has already been decided."))
+    place_retiree(move.retiree, move.to_unit, move.new_residence)
+    resolve(f"{KIND}:move:{move.id}")
+    move.status = MoveStatus.ACCEPTED
+    move.decided_on = clock.today()
+    move.decided_by_id = getattr(actor, "id", None)
+    return move
+
+
+def return_move(actor, move, reason):
+    from app.community.models import MoveStatus
+
+    _check_receiving_side(actor, move)
+    if move.status != MoveStatus.REQUESTED:
+        raise Refusal(_l("This move has already been decided."))
+    if not (reason or "").strip():
+        raise Refusal(_l("Give the reason for returning the move."))
+    resolve(f"{KIND}:move:{move.id}")
+    move.status = MoveStatus.RETURNED
+    move.decided_on = clock.today()
+    move.decided_by_id = getattr(actor, "id", None)
+    move.return_reason = reason.strip()[:500]
+    return move
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Inbox: what needs attention today
 
 
@@ -209,6 +294,13 @@ def service_notices(today):
         for target in [org_id] + hr_units:
             yield Notice(key=f"{KIND}:cert:{org_id}:{target}", kind=KIND, message=MSG_CERT_OVERDUE,
                          org_id=target, params={"n": n, "unit": _names(org)}, link=link, colour=Colour.RED)
+    from app.community.models import CommunityMove, MoveStatus
+
+    for move in db.session.scalars(select(CommunityMove).where(CommunityMove.status == MoveStatus.REQUESTED)):
+        retiree = move.retiree
+        yield Notice(key=f"{KIND}:move:{move.id}", kind=KIND, message=MSG_MOVE_WAITING, org_id=move.to_unit_id,
+                     params={"name": {"zh": retiree.name_zh, "bo": retiree.name_bo or retiree.name_zh}},
+                     link=f"/community/moves/show/{move.id}", colour=Colour.BLUE)
     claims = db.session.scalars(select(SurvivorClaim).where(SurvivorClaim.step != ClaimStep.PAID)).all()
     for claim in claims:
         if rules.claim_colour(claim, today) != Colour.RED:

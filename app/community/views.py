@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select
 
 from app import clock
 from app.community import rules, services
-from app.community.models import (CertMethod, ClaimKind, care_unit, ClaimStep, DeathReport, DeathSource, LifeStatus,
+from app.community.models import (CommunityMove, MoveStatus, CertMethod, ClaimKind, care_unit, ClaimStep, DeathReport, DeathSource, LifeStatus,
                                   ServiceRecord, SurvivorClaim)
 from app.deadlines import Colour
 from app.extensions import db
@@ -104,8 +104,9 @@ class ServiceLedgerView(ScopedModelView):
     datamodel = ScopedInterface(ServiceRecord)
     class_permission_name = SERVICE_LEDGER
     method_permission_name = {**METHOD_PERMISSIONS, "certify": "write", "report_death": "write",
-                              "certifications": "read", "today": "read", "certify_tap": "write"}
-    include_route_methods = {"list", "show", "certify", "report_death", "certifications", "today", "certify_tap"}
+                              "certifications": "read", "today": "read", "certify_tap": "write", "move": "write"}
+    include_route_methods = {"list", "show", "certify", "report_death", "certifications", "today", "certify_tap",
+                             "move"}
     route_base = "/community"
     list_title = _l("Service ledger")
     show_title = _l("Service ledger")
@@ -128,11 +129,32 @@ class ServiceLedgerView(ScopedModelView):
         certifications = db.session.scalars(select(Certification).where(
             Certification.retiree_id == retiree.id).order_by(Certification.done_on.desc())).all()
         report = db.session.scalar(select(DeathReport).where(DeathReport.retiree_id == retiree.id))
+        moves = db.session.scalars(select(CommunityMove).where(CommunityMove.retiree_id == retiree.id)
+                                   .order_by(CommunityMove.id.desc())).all()
+        from app.org.cache import all_orgs
+        from app.org.models import OrgKind
+
+        communities = [o for o in all_orgs() if o.kind == OrgKind.COMMUNITY and o.id != retiree.receiving_community_id]
         return self.render_template(
             self.show_template, title=self.show_title, record=record, retiree=retiree, unit=_unit_of(retiree),
             certifications=certifications, report=report, methods=CertMethod.LABELS, sources=DeathSource.LABELS,
             may_write=rules.may(g.user, "write", record), today=today,
-            colour=rules.cert_colour(record.cert_due_on, today))
+            colour=rules.cert_colour(record.cert_due_on, today), moves=moves, communities=communities,
+            move_pending=any(m.status == MoveStatus.REQUESTED for m in moves))
+
+    @expose("/<int:pk>/move", methods=["POST"])
+    @has_access
+    def move(self, pk):
+        from app.org.models import Organization
+
+        record = self._scoped(pk)
+        try:
+            target = db.session.get(Organization, int(request.form.get("to_unit") or 0))
+        except ValueError:
+            target = None
+        run_step(services.request_move, record.retiree, target, request.form.get("new_residence", ""),
+                 request.form.get("reason"), success=_l("The move was sent to the receiving community."))
+        return redirect(url_for(".show", pk=pk))
 
     @expose("/<int:pk>/certify", methods=["POST"])
     @has_access
@@ -269,3 +291,59 @@ class SurvivorClaimView(ScopedModelView):
             abort(404)
         return send_stored(stored)
 
+
+
+MOVE_LABELS = {
+    "retiree": _l("Retiree"),
+    "from_unit": _l("From community"),
+    "to_unit": _l("To community"),
+    "new_residence": _l("New residence"),
+    "old_residence": _l("Previous residence"),
+    "status_label": _l("State"),
+    "requested_on": _l("Requested on"),
+    "decided_on": _l("Decided on"),
+    "reason": _l("Reason"),
+    "return_reason": _l("Reason for returning"),
+}
+
+
+class CommunityMoveView(ScopedModelView):
+    datamodel = ScopedInterface(CommunityMove)
+    class_permission_name = SERVICE_LEDGER
+    method_permission_name = {**METHOD_PERMISSIONS, "accept": "write", "return_move": "write"}
+    include_route_methods = {"list", "show", "accept", "return_move"}
+    route_base = "/community/moves"
+    list_title = _l("Moves between communities")
+    show_title = _l("Move between communities")
+    show_template = "community/move_show.html"
+    label_columns = MOVE_LABELS
+    list_columns = ["retiree", "from_unit", "to_unit", "status_label", "requested_on", "decided_on"]
+    search_columns = ["status", "requested_on"]
+    add_columns = edit_columns = ["reason"]
+    base_order = ("requested_on", "desc")
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        from app.security.scope import user_scope
+
+        move = self._scoped(pk)
+        receiving = (rules.may(g.user, "write", move) and user_scope(g.user).allows_org(move.to_unit_id)
+                     and move.status == MoveStatus.REQUESTED)
+        return self.render_template(self.show_template, title=self.show_title, move=move, labels=MOVE_LABELS,
+                                    receiving=receiving)
+
+    @expose("/<int:pk>/accept", methods=["POST"])
+    @has_access
+    def accept(self, pk):
+        move = self._scoped(pk)
+        run_step(services.accept_move, move, success=_l("The move was accepted."))
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/<int:pk>/return", methods=["POST"])
+    @has_access
+    def return_move(self, pk):
+        move = self._scoped(pk)
+        run_step(services.return_move, move, (request.form.get("reason") or "")[:500],
+                 success=_l("The move was returned."))
+        return redirect(url_for(".show", pk=pk))

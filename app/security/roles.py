@@ -53,7 +53,8 @@ MENU = {
     SUPERVISION_ITEM: ["Supervision", "Supervision items"],
     ACCOUNTABILITY: ["Supervision", "Accountability"],
     WORK_CONTACT: ["Supervision", "Contacts and leading group"],
-    SERVICE_LEDGER: ["Community services", "Service ledger", "Eligibility certification", "Today's round"],
+    SERVICE_LEDGER: ["Community services", "Service ledger", "Eligibility certification", "Today's round",
+                     "Moves between communities"],
     SURVIVOR_CLAIM: ["Community services", "Deaths and survivor claims"],
 }
 
