@@ -383,3 +383,64 @@ def test_a_returned_move_changes_nothing(app, as_user):
     assert _q(app, lambda s: s.get(Retiree, retiree_id).receiving_community_id) == org_id(app, "540502-01-01")
     _post(c2, f"/community/moves/{move_id}/accept")
     assert _q(app, lambda s: s.get(CommunityMove, move_id).status) == MoveStatus.RETURNED
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Hardship and care
+
+
+def test_hardship_flags_aid_and_health_with_their_rules(app, as_user):
+    from app.community.models import Aid, CareFlag, HealthRecord
+
+    record_id, retiree_id = _record(app, "540502-01-01", offset=13)
+    c1 = as_user("community1")
+    url = f"/community/{record_id}"
+    _post(c1, f"{url}/flag", {"kind": "lives_alone", "source": "  "})
+    _post(c1, f"{url}/flag", {"kind": "aged_80", "source": "x"})  # age is computed, never typed
+    assert _q(app, lambda s: s.query(CareFlag).filter_by(retiree_id=retiree_id).count()) == 0
+    _post(c1, f"{url}/flag", {"kind": "lives_alone", "source": "入户走访核实"})
+    _post(c1, f"{url}/flag", {"kind": "lives_alone", "source": "again"})
+    flags = _q(app, lambda s: [(f.id, f.kind, f.source) for f in s.query(CareFlag).filter_by(retiree_id=retiree_id)])
+    assert [(k, src) for _i, k, src in flags] == [("lives_alone", "入户走访核实")]
+    assert _post(as_user("community2"), f"{url}/flag", {"kind": "widowed", "source": "x"}).status_code == 404
+    page = c1.get("/community/hardship/").get_data(as_text=True)
+    assert f'class="hardship-row" data-record="{record_id}"' in page and "入户走访核实" in page
+    assert f'data-record="{record_id}"' not in as_user("community2").get("/community/hardship/").get_data(as_text=True)
+    # aid: cash needs an amount
+    _post(c1, f"{url}/aid", {"kind": "cash", "amount": ""})
+    _post(c1, f"{url}/aid", {"kind": "cash", "amount": "600", "note": "春节慰问金"})
+    assert _q(app, lambda s: [str(a.amount) for a in s.query(Aid).filter_by(retiree_id=retiree_id)]) == ["600.00"]
+    # a health record only with consent
+    _post(c1, f"{url}/health", {"consent_by": "", "consent_on": clock.today().isoformat()})
+    assert _q(app, lambda s: s.query(HealthRecord).filter_by(retiree_id=retiree_id).count()) == 0
+    _post(c1, f"{url}/health", {"consent_by": "本人", "consent_on": clock.today().isoformat(),
+                                 "chronic_conditions": "高血压"})
+    assert _q(app, lambda s: s.query(HealthRecord).filter_by(retiree_id=retiree_id).one().chronic_conditions) == "高血压"
+    # a flag that no longer applies leaves the list (unless the person is 80+), its history kept
+    _post(c1, f"{url}/flag/{flags[0][0]}/end")
+    assert _q(app, lambda s: s.get(CareFlag, flags[0][0]).ended_on) == clock.today()
+    age = _q(app, lambda s: rules.age_on(s.get(Retiree, retiree_id).birth_date, clock.today()))
+    listed = f'data-record="{record_id}"' in c1.get("/community/hardship/").get_data(as_text=True)
+    assert listed == (age >= 80)
+
+
+def test_aged_80_comes_from_the_birth_date(app, as_user):
+    today = clock.today()
+    unit = org_id(app, "540502-01-01")
+
+    def fn(s):
+        rows = s.execute(select(ServiceRecord.id, Retiree.birth_date).join(
+            Retiree, Retiree.id == ServiceRecord.retiree_id).where(
+            Retiree.receiving_community_id == unit, ServiceRecord.status == LifeStatus.ALIVE)).all()
+        return rows
+    rows = _q(app, fn)
+    old = [i for i, b in rows if rules.age_on(b, today) >= 80]
+    assert old, "the demo has retirees aged 80 or over in community1"
+    page = as_user("community1").get("/community/hardship/").get_data(as_text=True)
+    listed = set(int(i) for i in re.findall(r'class="hardship-row" data-record="(\d+)"', page))
+    assert set(old) <= listed
+    from app.community.models import CareFlag
+
+    flagged = _q(app, lambda s: set(s.scalars(select(ServiceRecord.id).join(
+        CareFlag, CareFlag.retiree_id == ServiceRecord.retiree_id).where(CareFlag.ended_on.is_(None)))))
+    assert listed <= set(old) | flagged

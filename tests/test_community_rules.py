@@ -114,3 +114,33 @@ def test_may_separates_workers_readers_and_others():
         assert rules.may(user(reader), "read") and not rules.may(user(reader), "write")
     for other in ("enterprise", "finance", "sysadmin"):
         assert not rules.may(user(other), "read") and not rules.may(user(other), "write")
+
+
+def test_hardship_flags_compute_age_and_keep_current_recorded_flags():
+    today = D(2026, 6, 1)
+    flag = lambda kind, ended=None, noted=D(2026, 1, 1): SimpleNamespace(kind=kind, source="证明", ended_on=ended,
+                                                                         noted_on=noted)
+    assert rules.hardship_flags(D(1946, 6, 1), [], today) == [("aged_80", None)]
+    assert rules.hardship_flags(D(1946, 6, 2), [], today) == []
+    flags = rules.hardship_flags(D(1960, 1, 1), [flag("widowed"), flag("disabled", ended=D(2026, 5, 1)),
+                                                 flag("lives_alone", noted=D(2026, 7, 1))], today)
+    assert flags == [("widowed", "证明")]
+    assert rules.aged_cutoff(today) == D(1946, 6, 1)
+
+
+def test_care_aid_and_health_refusals():
+    from decimal import Decimal
+
+    today = D(2026, 6, 1)
+    assert rules.care_flag_problem("widowed", "死亡证明", set()) is None
+    assert rules.care_flag_problem("widowed", "", set())
+    assert rules.care_flag_problem("aged_80", "x", set())
+    assert rules.care_flag_problem("widowed", "x", {"widowed"})
+    assert rules.aid_problem("cash", Decimal("10"), today, today) is None
+    assert rules.aid_problem("cash", None, today, today)
+    assert rules.aid_problem("goods", None, today, today) is None
+    assert rules.aid_problem("goods", None, D(2026, 6, 2), today)
+    assert rules.aid_problem("gold", None, today, today)
+    assert rules.health_problem(today, "本人", today) is None
+    assert rules.health_problem(None, "本人", today)
+    assert rules.health_problem(today, " ", today)

@@ -18,7 +18,20 @@ def _register_labels():
         "Eligibility certification": _l("Eligibility certification"), "Today's round": _l("Today's round"),
         "Deaths and survivor claims": _l("Deaths and survivor claims"),
         "Moves between communities": _l("Moves between communities"),
+        "Hardship and care": _l("Hardship and care"),
     })
+    from app.community.models import Aid, AidKind, CareFlag, CareKind, HealthRecord
+
+    register_model(CareFlag, _l("Hardship and care"), {
+        "retiree_id": _l("Retiree"), "kind": _l("Hardship"), "source": _l("Source"), "noted_on": _l("Recorded on"),
+        "ended_on": _l("Ended on")}, {"kind": CareKind.LABELS})
+    register_model(Aid, _l("Aid given"), {
+        "retiree_id": _l("Retiree"), "kind": _l("Kind of aid"), "amount": _l("Amount"), "given_on": _l("Given on"),
+        "note": _l("Note")}, {"kind": AidKind.LABELS})
+    register_model(HealthRecord, _l("Health record"), {
+        "retiree_id": _l("Retiree"), "consent_on": _l("Consent given on"), "consent_by": _l("Consent given by"),
+        "chronic_conditions": _l("Chronic conditions"), "last_checkup_on": _l("Last check-up"),
+        "note": _l("Note")})
     register_model(ServiceRecord, _l("Service ledger"), {
         **RECORD_LABELS, "retiree_id": _l("Retiree"), "status": _l("Survival status")},
         {"status": LifeStatus.LABELS})
@@ -51,6 +64,8 @@ def init_app(app, appbuilder):
                         label=_l("Eligibility certification"), **menu)
     appbuilder.add_link("Today's round", href="/community/today/", icon="fa-mobile",
                         label=_l("Today's round"), **menu)
+    appbuilder.add_link("Hardship and care", href="/community/hardship/", icon="fa-medkit",
+                        label=_l("Hardship and care"), **menu)
     appbuilder.add_view(CommunityMoveView, "Moves between communities", icon="fa-truck",
                         label=_l("Moves between communities"), **menu)
     appbuilder.add_view(SurvivorClaimView, "Deaths and survivor claims", icon="fa-envelope-o",

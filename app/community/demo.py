@@ -151,6 +151,32 @@ def seed_moves():
             services.accept_move(c2, move)
 
 
+def seed_care(today):
+    """Hardship flags with their sources, aid given, and health records with consent, in community1 and 2."""
+    sm = appbuilder.sm
+    plans = [
+        ("lives_alone", "入户走访核实：子女在外地工作", ("cash", Decimal("800.00"))),
+        ("widowed", "配偶死亡证明（2019年）", ("goods", None)),
+        ("long_term_ill", "县人民医院慢性病诊断证明", ("medical", Decimal("1500.00"))),
+        ("disabled", "残疾人证（肢体二级）", ("service", None)),
+    ]
+    for name in ("community1", "community2"):
+        actor = sm.find_user(username=name)
+        if actor is None:
+            continue
+        records = db.session.scalars(
+            services.scope_for(actor, select(ServiceRecord).join(Retiree, Retiree.id == ServiceRecord.retiree_id)
+                               .where(ServiceRecord.status == LifeStatus.ALIVE)
+                               .order_by(ServiceRecord.retiree_id)).offset(20).limit(len(plans))).all()
+        for n, (record, (kind, source, (aid_kind, amount))) in enumerate(zip(records, plans)):
+            services.add_care_flag(actor, record.retiree, kind, source)
+            services.give_aid(actor, record.retiree, aid_kind, amount, today - datetime.timedelta(days=20 + 30 * n),
+                              "春节慰问" if n % 2 == 0 else "")
+            if kind == "long_term_ill":
+                services.save_health(actor, record.retiree, today - datetime.timedelta(days=200), "本人",
+                                     "高血压、慢性支气管炎", today - datetime.timedelta(days=60))
+
+
 def seed_demo_services():
     today = clock.today()
     seed_liaison_batches()
@@ -161,5 +187,6 @@ def seed_demo_services():
     db.session.flush()
     seed_deaths(today)
     seed_moves()
+    seed_care(today)
     db.session.commit()
     return db.session.scalar(select(func.count(Certification.id)))

@@ -238,3 +238,87 @@ class CommunityMove(Model):
 
     def status_label(self):
         return str(MoveStatus.LABELS.get(self.status, self.status))
+
+
+class CareKind:
+    """Hardship flags (policy 二(一): 高龄、孤寡、病残). Age is computed from the birth date; the others are
+    recorded by the community, each with its source."""
+    AGED_80 = "aged_80"
+    LIVES_ALONE = "lives_alone"
+    LONG_TERM_ILL = "long_term_ill"
+    DISABLED = "disabled"
+    WIDOWED = "widowed"
+    LABELS = {
+        AGED_80: _l("Aged 80 or over"),
+        LIVES_ALONE: _l("Lives alone"),
+        LONG_TERM_ILL: _l("Long-term illness"),
+        DISABLED: _l("Disabled"),
+        WIDOWED: _l("Widowed"),
+    }
+    RECORDED = (LIVES_ALONE, LONG_TERM_ILL, DISABLED, WIDOWED)
+
+
+class CareFlag(Model):
+    __tablename__ = "svc_care_flag"
+    __audited__ = True
+
+    id = Column(Integer, primary_key=True)
+    retiree_id = Column(Integer, ForeignKey("retiree.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind = Column(String(20), nullable=False)
+    source = Column(String(200), nullable=False)  # how the community knows (certificate, visit, family)
+    noted_on = Column(Date, nullable=False)
+    noted_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    ended_on = Column(Date)  # no longer applies (kept: the history of the person's situation)
+
+    retiree = relationship("Retiree")
+
+    def kind_label(self):
+        return str(CareKind.LABELS.get(self.kind, self.kind))
+
+
+class AidKind:
+    CASH = "cash"
+    GOODS = "goods"
+    MEDICAL = "medical"
+    SERVICE = "service"
+    LABELS = {CASH: _l("Cash aid"), GOODS: _l("Goods"), MEDICAL: _l("Medical aid"), SERVICE: _l("Care service")}
+
+
+class Aid(Model):
+    __tablename__ = "svc_aid"
+    __audited__ = True
+
+    id = Column(Integer, primary_key=True)
+    retiree_id = Column(Integer, ForeignKey("retiree.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind = Column(String(12), nullable=False)
+    amount = Column(Numeric(12, 2))
+    given_on = Column(Date, nullable=False, index=True)
+    note = Column(String(500))
+    given_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    org_id = Column(Integer, ForeignKey("org_unit.id"))
+
+    retiree = relationship("Retiree")
+
+    def kind_label(self):
+        return str(AidKind.LABELS.get(self.kind, self.kind))
+
+
+class HealthRecord(Model):
+    """A minimal health record, kept only with the retiree's (or a relative's) consent."""
+    __tablename__ = "svc_health"
+    __audited__ = True
+
+    id = Column(Integer, primary_key=True)
+    retiree_id = Column(Integer, ForeignKey("retiree.id", ondelete="CASCADE"), nullable=False, unique=True)
+    consent_on = Column(Date, nullable=False)
+    consent_by = Column(String(60), nullable=False)  # the retiree, or the relative who consented
+    chronic_conditions = Column(String(300))
+    last_checkup_on = Column(Date)
+    note = Column(String(500))
+    changed_by_id = Column(Integer, ForeignKey("ab_user.id"))
+
+    retiree = relationship("Retiree")
+
+
+for _model in (CareFlag, Aid, HealthRecord):
+    _retiree_scope(_model)

@@ -178,3 +178,68 @@ def may(user, action, row=None):
     if row is None:
         return True
     return in_scope(row, user)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Hardship and care
+
+AGE_THRESHOLD = 80
+
+
+def aged_cutoff(today, years=AGE_THRESHOLD):
+    """The latest birth date of someone aged `years` or more on `today` (29 Feb births: see age_on)."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # today is 29 February: born on 29 Feb counts on the 28th... of a non-leap year later
+        return today.replace(year=today.year - years, day=28)
+
+
+def hardship_flags(birth_date, recorded, today):
+    """[(kind, source)] that apply on `today`: 80+ computed from the birth date, then every recorded flag
+    that has not ended. `recorded`: objects with kind, source, noted_on, ended_on."""
+    from app.community.models import CareKind
+
+    flags = []
+    if birth_date is not None and age_on(birth_date, today) >= AGE_THRESHOLD:
+        flags.append((CareKind.AGED_80, None))
+    for flag in recorded:
+        if flag.ended_on is None or flag.ended_on > today:
+            if flag.noted_on is None or flag.noted_on <= today:
+                flags.append((flag.kind, flag.source))
+    return flags
+
+
+def care_flag_problem(kind, source, open_kinds):
+    from app.community.models import CareKind
+
+    if kind not in CareKind.RECORDED:
+        return _l("Not a valid choice.")
+    if not (source or "").strip():
+        return _l("Say how this is known (the source).")
+    if kind in open_kinds:
+        return _l("This flag is already recorded.")
+    return None
+
+
+def aid_problem(kind, amount, given_on, today):
+    from app.community.models import AidKind
+
+    if kind not in AidKind.LABELS:
+        return _l("Not a valid choice.")
+    if given_on is None:
+        return _l("Give the date.")
+    if given_on > today:
+        return _l("The date cannot be in the future.")
+    if kind == AidKind.CASH and (amount is None or amount <= 0):
+        return _l("Give an amount greater than zero.")
+    if amount is not None and amount < 0:
+        return _l("Give an amount greater than zero.")
+    return None
+
+
+def health_problem(consent_on, consent_by, today):
+    if consent_on is None or not (consent_by or "").strip():
+        return _l("A health record is kept only with consent: give who consented and when.")
+    if consent_on > today:
+        return _l("The date cannot be in the future.")
+    return None

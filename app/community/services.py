@@ -179,6 +179,81 @@ def advance_claim(actor, claim, step, on_date=None, applicant=None, relation=Non
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Hardship and care
+
+
+def open_care_flags(retiree_id):
+    from app.community.models import CareFlag
+
+    return db.session.scalars(select(CareFlag).where(CareFlag.retiree_id == retiree_id,
+                                                     CareFlag.ended_on.is_(None)).order_by(CareFlag.id)).all()
+
+
+def add_care_flag(actor, retiree, kind, source_text):
+    from app.community.models import CareFlag
+
+    _check(actor, "write", retiree)
+    refuse_if(rules.care_flag_problem(kind, source_text, {f.kind for f in open_care_flags(retiree.id)}))
+    flag = CareFlag(retiree_id=retiree.id, kind=kind, source=source_text.strip()[:200], noted_on=clock.today(),
+                    noted_by_id=getattr(actor, "id", None))
+    db.session.add(flag)
+    return flag
+
+
+def end_care_flag(actor, flag):
+    _check(actor, "write", flag)
+    if flag.ended_on is not None:
+        raise Refusal(_l("This flag has already ended."))
+    flag.ended_on = clock.today()
+    return flag
+
+
+def give_aid(actor, retiree, kind, amount, given_on=None, note=None):
+    from app.community.models import Aid
+
+    _check(actor, "write", retiree)
+    given_on = given_on or clock.today()
+    refuse_if(rules.aid_problem(kind, amount, given_on, clock.today()))
+    if retiree.deceased and retiree.death_date is not None and given_on > retiree.death_date:
+        raise Refusal(_l("Aid is not given to a deceased retiree."))
+    aid = Aid(retiree_id=retiree.id, kind=kind, amount=amount, given_on=given_on,
+              note=(note or "").strip()[:500] or None, given_by_id=getattr(actor, "id", None),
+              org_id=getattr(actor, "org_id", None))
+    db.session.add(aid)
+    return aid
+
+
+def save_health(actor, retiree, consent_on, consent_by, conditions=None, checkup_on=None, note=None):
+    from app.community.models import HealthRecord
+
+    _check(actor, "write", retiree)
+    refuse_if(rules.health_problem(consent_on, consent_by, clock.today()))
+    if checkup_on is not None and checkup_on > clock.today():
+        raise Refusal(_l("The date cannot be in the future."))
+    record = db.session.scalar(select(HealthRecord).where(HealthRecord.retiree_id == retiree.id))
+    if record is None:
+        record = HealthRecord(retiree_id=retiree.id)
+        db.session.add(record)
+    record.consent_on, record.consent_by = consent_on, consent_by.strip()[:60]
+    record.chronic_conditions = (conditions or "").strip()[:300] or None
+    record.last_checkup_on = checkup_on
+    record.note = (note or "").strip()[:500] or None
+    record.changed_by_id = getattr(actor, "id", None)
+    return record
+
+
+def hardship_query(today):
+    """Living retirees in care who are 80+ or have a current recorded hardship flag (a Select over
+    ServiceRecord, for lists and counts)."""
+    from app.community.models import CareFlag
+
+    flagged = select(CareFlag.retiree_id).where(CareFlag.ended_on.is_(None))
+    return (select(ServiceRecord).join(Retiree, Retiree.id == ServiceRecord.retiree_id)
+            .where(ServiceRecord.status == LifeStatus.ALIVE)
+            .where((Retiree.birth_date <= rules.aged_cutoff(today)) | Retiree.id.in_(flagged)))
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Moves between communities
 
 

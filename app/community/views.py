@@ -104,9 +104,11 @@ class ServiceLedgerView(ScopedModelView):
     datamodel = ScopedInterface(ServiceRecord)
     class_permission_name = SERVICE_LEDGER
     method_permission_name = {**METHOD_PERMISSIONS, "certify": "write", "report_death": "write",
-                              "certifications": "read", "today": "read", "certify_tap": "write", "move": "write"}
+                              "certifications": "read", "today": "read", "certify_tap": "write", "move": "write",
+                              "hardship": "read", "add_flag": "write", "end_flag": "write", "aid": "write",
+                              "health": "write"}
     include_route_methods = {"list", "show", "certify", "report_death", "certifications", "today", "certify_tap",
-                             "move"}
+                             "move", "hardship", "add_flag", "end_flag", "aid", "health"}
     route_base = "/community"
     list_title = _l("Service ledger")
     show_title = _l("Service ledger")
@@ -135,12 +137,89 @@ class ServiceLedgerView(ScopedModelView):
         from app.org.models import OrgKind
 
         communities = [o for o in all_orgs() if o.kind == OrgKind.COMMUNITY and o.id != retiree.receiving_community_id]
+        from app.community.models import Aid, AidKind, CareFlag, CareKind, HealthRecord
+
+        flags = db.session.scalars(select(CareFlag).where(CareFlag.retiree_id == retiree.id)
+                                   .order_by(CareFlag.ended_on.is_not(None), CareFlag.id.desc())).all()
+        aids = db.session.scalars(select(Aid).where(Aid.retiree_id == retiree.id).order_by(Aid.given_on.desc())).all()
+        health = db.session.scalar(select(HealthRecord).where(HealthRecord.retiree_id == retiree.id))
+        current = rules.hardship_flags(retiree.birth_date, flags, today)
         return self.render_template(
             self.show_template, title=self.show_title, record=record, retiree=retiree, unit=_unit_of(retiree),
             certifications=certifications, report=report, methods=CertMethod.LABELS, sources=DeathSource.LABELS,
             may_write=rules.may(g.user, "write", record), today=today,
             colour=rules.cert_colour(record.cert_due_on, today), moves=moves, communities=communities,
-            move_pending=any(m.status == MoveStatus.REQUESTED for m in moves))
+            move_pending=any(m.status == MoveStatus.REQUESTED for m in moves), flags=flags, aids=aids,
+            health=health, current_flags=current, care_kinds=CareKind.LABELS, recorded_kinds=CareKind.RECORDED,
+            aid_kinds=AidKind.LABELS, age=rules.age_on(retiree.birth_date, today))
+
+    @expose("/<int:pk>/flag", methods=["POST"])
+    @has_access
+    def add_flag(self, pk):
+        record = self._scoped(pk)
+        run_step(services.add_care_flag, record.retiree, request.form.get("kind", ""),
+                 (request.form.get("source") or "")[:200], success=_l("The flag was recorded."))
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/<int:pk>/flag/<int:flag_id>/end", methods=["POST"])
+    @has_access
+    def end_flag(self, pk, flag_id):
+        from app.community.models import CareFlag
+
+        record = self._scoped(pk)
+        flag = db.session.get(CareFlag, flag_id)
+        if flag is None or flag.retiree_id != record.retiree_id:
+            abort(404)
+        run_step(services.end_care_flag, flag, success=_l("The flag was ended."))
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/<int:pk>/aid", methods=["POST"])
+    @has_access
+    def aid(self, pk):
+        record = self._scoped(pk)
+        try:
+            given_on, amount = _date(request.form.get("given_on")), _amount(request.form.get("amount"))
+        except Refusal as e:
+            return _refused(e, pk)
+        run_step(services.give_aid, record.retiree, request.form.get("kind", ""), amount, given_on,
+                 request.form.get("note"), success=_l("The aid was recorded."))
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/<int:pk>/health", methods=["POST"])
+    @has_access
+    def health(self, pk):
+        record = self._scoped(pk)
+        form = request.form
+        try:
+            consent_on, checkup_on = _date(form.get("consent_on")), _date(form.get("last_checkup_on"))
+        except Refusal as e:
+            return _refused(e, pk)
+        run_step(services.save_health, record.retiree, consent_on, form.get("consent_by", ""),
+                 form.get("chronic_conditions"), checkup_on, form.get("note"),
+                 success=_l("The health record was saved."))
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/hardship/")
+    @has_access
+    def hardship(self):
+        """Retirees in hardship (80+, living alone, long-term ill, disabled, widowed), each flag with its source."""
+        from app.community.models import CareFlag
+
+        today = clock.today()
+        records = db.session.scalars(scope(services.hardship_query(today), ServiceRecord)
+                                     .order_by(ServiceRecord.id).limit(LIST_LIMIT)).all()
+        ids = [r.retiree_id for r in records]
+        by_retiree = {}
+        for flag in db.session.scalars(select(CareFlag).where(CareFlag.retiree_id.in_(ids),
+                                                              CareFlag.ended_on.is_(None))):
+            by_retiree.setdefault(flag.retiree_id, []).append(flag)
+        rows = [(r, _unit_of(r.retiree), rules.age_on(r.retiree.birth_date, today),
+                 rules.hardship_flags(r.retiree.birth_date, by_retiree.get(r.retiree_id, []), today))
+                for r in records]
+        from app.community.models import CareKind
+
+        return self.render_template("community/hardship.html", title=_l("Hardship and care"), rows=rows,
+                                    labels=CareKind.LABELS, limit=LIST_LIMIT)
 
     @expose("/<int:pk>/move", methods=["POST"])
     @has_access
