@@ -312,7 +312,7 @@ def test_pages_in_tibetan_have_no_english(app, as_user):
     claim_id = _q(app, lambda s: s.scalar(select(SurvivorClaim.id).order_by(SurvivorClaim.id).limit(1)))
     for url in ("/community/list/", f"/community/show/{record_id}", "/community/certifications/?state=overdue",
                 "/community/today/", "/community/claims/list/", f"/community/claims/show/{claim_id}",
-                "/community/moves/list/"):
+                "/community/moves/list/", "/community/rounds/list/", "/community/hardship/"):
         r = c1.get(url)
         assert r.status_code == 200, url
         text = r.get_data(as_text=True)
@@ -444,3 +444,69 @@ def test_aged_80_comes_from_the_birth_date(app, as_user):
     flagged = _q(app, lambda s: set(s.scalars(select(ServiceRecord.id).join(
         CareFlag, CareFlag.retiree_id == ServiceRecord.retiree_id).where(CareFlag.ended_on.is_(None)))))
     assert listed <= set(old) | flagged
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Visits and holiday rounds
+
+
+def test_holiday_round_visits_and_coverage(app, as_user):
+    from app.community.models import Visit, VisitRound
+
+    c1, c2 = as_user("community1"), as_user("community2")
+    today = clock.today()
+    # a round: dates in order, a title; readers cannot create one
+    _post(c1, "/community/rounds/create", {"kind": "spring_festival", "title": "春节慰问",
+                                           "starts_on": today.isoformat(),
+                                           "ends_on": (today - datetime.timedelta(days=1)).isoformat()})
+    _post(as_user("county1"), "/community/rounds/create", {"kind": "losar", "title": "县里的",
+                                                           "starts_on": today.isoformat(), "ends_on": today.isoformat()})
+    assert _q(app, lambda s: s.query(VisitRound).filter(VisitRound.title.in_(["春节慰问", "县里的"])).count()) == 0
+    _post(c1, "/community/rounds/create", {"kind": "spring_festival", "title": "春节慰问",
+                                           "starts_on": (today - datetime.timedelta(days=3)).isoformat(),
+                                           "ends_on": (today + datetime.timedelta(days=3)).isoformat()})
+    round_id = _q(app, lambda s: s.scalar(select(VisitRound.id).where(VisitRound.title == "春节慰问")))
+    record_id, retiree_id = _record(app, "540502-01-01", offset=15)
+    url = f"/community/{record_id}/visit"
+    # a visit done needs who visited, a date within the round, not in the future
+    _post(c1, url, {"round_id": round_id, "done_on": today.isoformat(), "visitors": ""})
+    _post(c1, url, {"round_id": round_id, "done_on": (today - datetime.timedelta(days=5)).isoformat(),
+                    "visitors": "主任"})
+    assert _q(app, lambda s: s.query(Visit).filter_by(retiree_id=retiree_id, round_id=round_id).count()) == 0
+    # community2's retiree is not reached by community1's round
+    other_id, _o = _record(app, "540502-01-02", offset=15)
+    assert _post(c2, f"/community/{other_id}/visit", {"round_id": round_id, "done_on": today.isoformat(),
+                                                      "visitors": "网格员"}).status_code == 302
+    assert _q(app, lambda s: s.query(Visit).filter_by(round_id=round_id).count()) == 0
+    _post(c1, url, {"round_id": round_id, "done_on": today.isoformat(), "visitors": "社区主任", "gift": "酥油",
+                    "amount": "300"})
+    assert _q(app, lambda s: s.query(Visit).filter_by(retiree_id=retiree_id, round_id=round_id).count()) == 1
+    page = c1.get(f"/community/rounds/show/{round_id}").get_data(as_text=True)
+    row = re.search(r'data-unit="540502-01-01" data-visited="(\d+)"', page)
+    assert row and int(row.group(1)) == 1
+    assert 'data-unit="540502-01-02"' not in page  # outside community1's round and scope
+    # the township's demo Losar round: each community sees its own coverage, the township both
+    losar = _q(app, lambda s: s.scalar(select(VisitRound.id).where(VisitRound.kind == "losar")))
+    t1 = as_user("township1").get(f"/community/rounds/show/{losar}").get_data(as_text=True)
+    mine = as_user("community1").get(f"/community/rounds/show/{losar}").get_data(as_text=True)
+    assert 'data-unit="540502-01-01"' in t1 and 'data-unit="540502-01-02"' in t1
+    assert 'data-unit="540502-01-01"' in mine and 'data-unit="540502-01-02"' not in mine
+    visited = re.findall(r'data-unit="540502-01-0(\d)" data-visited="(\d+)"', t1)
+    assert all(int(n) > 0 for _u, n in visited)
+
+
+def test_planned_visit_done_with_one_tap_on_the_phone_page(app, as_user):
+    from app.community.models import Visit
+
+    c1 = as_user("community1")
+    page = c1.get("/community/today/").get_data(as_text=True)
+    ids = re.findall(r'class="round-card" data-visit="(\d+)"', page)
+    assert ids, "the demo plans visits for today in community1"
+    visit_id = int(ids[0])
+    assert _post(as_user("community2"), f"/community/visit/{visit_id}/tap").status_code == 404
+    r = _post(c1, f"/community/visit/{visit_id}/tap")
+    assert r.status_code == 302
+    visit = _q(app, lambda s: (s.get(Visit, visit_id).done_on, s.get(Visit, visit_id).visitors))
+    assert visit[0] == clock.today() and visit[1]
+    _post(c1, f"/community/visit/{visit_id}/tap")  # a second tap changes nothing
+    assert f'data-visit="{visit_id}"' not in c1.get("/community/today/").get_data(as_text=True)

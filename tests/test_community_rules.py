@@ -144,3 +144,19 @@ def test_care_aid_and_health_refusals():
     assert rules.health_problem(today, "本人", today) is None
     assert rules.health_problem(None, "本人", today)
     assert rules.health_problem(today, " ", today)
+
+
+def test_round_and_visit_rules():
+    today = D(2026, 6, 1)
+    assert rules.round_problem("losar", "藏历新年", D(2026, 2, 1), D(2026, 2, 1)) is None
+    assert rules.round_problem("losar", "藏历新年", D(2026, 2, 2), D(2026, 2, 1))
+    assert rules.round_problem("birthday", "x", today, today)
+    assert rules.round_problem("other", " ", today, today)
+    rnd = SimpleNamespace(starts_on=D(2026, 5, 20), ends_on=D(2026, 5, 31))
+    assert rules.visit_problem(None, D(2026, 5, 31), "主任", today, rnd) is None
+    assert rules.visit_problem(None, D(2026, 6, 1), "主任", today, rnd)  # after the round
+    assert rules.visit_problem(None, D(2026, 6, 2), "主任", today)  # future
+    assert rules.visit_problem(None, today, " ", today)  # who visited
+    assert rules.visit_problem(D(2026, 7, 1), None, None, today) is None  # a plan
+    assert rules.visit_problem(None, None, None, today)
+    assert rules.coverage(0, 0) == 0 and rules.coverage(3, 1) == 33 and rules.coverage(3, 3) == 100

@@ -19,7 +19,17 @@ def _register_labels():
         "Deaths and survivor claims": _l("Deaths and survivor claims"),
         "Moves between communities": _l("Moves between communities"),
         "Hardship and care": _l("Hardship and care"),
+        "Visits and condolences": _l("Visits and condolences"),
     })
+    from app.community.models import Visit, VisitRound
+
+    register_model(VisitRound, _l("Holiday condolence round"), {
+        "title": _l("Title"), "kind": _l("Kind"), "org_id": _l("Organised by"), "starts_on": _l("Starts on"),
+        "ends_on": _l("Ends on")})
+    register_model(Visit, _l("Visits and condolences"), {
+        "retiree_id": _l("Retiree"), "round_id": _l("Holiday condolence round"), "planned_on": _l("Planned on"),
+        "done_on": _l("Done on"), "visitors": _l("Visited by"), "gift": _l("What was given"),
+        "amount": _l("Amount"), "note": _l("Note")})
     from app.community.models import Aid, AidKind, CareFlag, CareKind, HealthRecord
 
     register_model(CareFlag, _l("Hardship and care"), {
@@ -55,7 +65,7 @@ def _register_labels():
 
 def init_app(app, appbuilder):
     from app.community import services  # noqa: F401  (inbox source "service")
-    from app.community.views import CommunityMoveView, ServiceLedgerView, SurvivorClaimView
+    from app.community.views import CommunityMoveView, ServiceLedgerView, SurvivorClaimView, VisitRoundView
 
     _register_labels()
     menu = dict(category="Community services", category_label=_l("Community services"), category_icon="fa-heart")
@@ -66,6 +76,8 @@ def init_app(app, appbuilder):
                         label=_l("Today's round"), **menu)
     appbuilder.add_link("Hardship and care", href="/community/hardship/", icon="fa-medkit",
                         label=_l("Hardship and care"), **menu)
+    appbuilder.add_view(VisitRoundView, "Visits and condolences", icon="fa-gift",
+                        label=_l("Visits and condolences"), **menu)
     appbuilder.add_view(CommunityMoveView, "Moves between communities", icon="fa-truck",
                         label=_l("Moves between communities"), **menu)
     appbuilder.add_view(SurvivorClaimView, "Deaths and survivor claims", icon="fa-envelope-o",

@@ -177,6 +177,37 @@ def seed_care(today):
                                      "高血压、慢性支气管炎", today - datetime.timedelta(days=60))
 
 
+def seed_visits(today):
+    """The township's last Losar round (community1 well covered, community2 less), a winter round open now,
+    and visits planned for today and yesterday in community1 (the phone page's list)."""
+    sm = appbuilder.sm
+    township, c1, c2 = (sm.find_user(username=n) for n in ("township1", "community1", "community2"))
+    if township is None or c1 is None or c2 is None:
+        return
+    year = today.year if today.month >= 3 else today.year - 1
+    losar = services.create_round(township, "losar", f"{year}年藏历新年慰问", datetime.date(year, 2, 10),
+                                  datetime.date(year, 2, 28))
+    winter = services.create_round(township, "other", f"{today.year}年冬季走访慰问",
+                                   today - datetime.timedelta(days=10), today + datetime.timedelta(days=20))
+    db.session.flush()
+    for actor, share in ((c1, 6), (c2, 3)):
+        records = db.session.scalars(
+            services.scope_for(actor, select(ServiceRecord).join(Retiree, Retiree.id == ServiceRecord.retiree_id)
+                               .where(ServiceRecord.status == LifeStatus.ALIVE).order_by(ServiceRecord.retiree_id))
+        ).all()
+        for n, record in enumerate(records):
+            if n % 10 < share:
+                services.record_visit(actor, record.retiree, done_on=datetime.date(year, 2, 12 + n % 10),
+                                      visitors="社区主任、网格员", gift="酥油、茶叶、慰问金",
+                                      amount=Decimal("500.00"), round_=losar)
+            if n % 10 == 9:
+                services.record_visit(actor, record.retiree, done_on=today - datetime.timedelta(days=n % 7 + 1),
+                                      visitors="社区网格员", gift="米、油", round_=winter)
+        if actor is c1:
+            for n, record in enumerate(records[-4:]):
+                services.record_visit(actor, record.retiree, planned_on=today - datetime.timedelta(days=n % 2))
+
+
 def seed_demo_services():
     today = clock.today()
     seed_liaison_batches()
@@ -188,5 +219,6 @@ def seed_demo_services():
     seed_deaths(today)
     seed_moves()
     seed_care(today)
+    seed_visits(today)
     db.session.commit()
     return db.session.scalar(select(func.count(Certification.id)))

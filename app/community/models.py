@@ -322,3 +322,59 @@ class HealthRecord(Model):
 
 for _model in (CareFlag, Aid, HealthRecord):
     _retiree_scope(_model)
+
+
+class RoundKind:
+    LOSAR = "losar"
+    SPRING_FESTIVAL = "spring_festival"
+    OTHER = "other"
+    LABELS = {LOSAR: _l("Tibetan New Year (Losar)"), SPRING_FESTIVAL: _l("Spring Festival"), OTHER: _l("Other")}
+
+
+class VisitRound(Model):
+    """A holiday condolence round (节日慰问) organised by a county, township or community: it reaches every
+    unit below the organiser. A round holds no personal data, so every reader of the service ledger sees the
+    calendar of rounds; the coverage figures and the visits are narrowed to the reader's scope."""
+    __tablename__ = "svc_round"
+    __audited__ = True
+
+    id = Column(Integer, primary_key=True)
+    org_id = Column(Integer, ForeignKey("org_unit.id"), nullable=False, index=True)
+    kind = Column(String(20), nullable=False)
+    title = Column(String(120), nullable=False)
+    starts_on = Column(Date, nullable=False)
+    ends_on = Column(Date, nullable=False)
+    created_by_id = Column(Integer, ForeignKey("ab_user.id"))
+
+    org = relationship("Organization", foreign_keys=[org_id])
+
+    def kind_label(self):
+        from app.community.rules import round_kinds
+
+        return str(round_kinds().get(self.kind, self.kind))
+
+    def __str__(self):
+        return self.title
+
+
+class Visit(Model):
+    """A visit to a retiree (走访慰问): planned, then done, by whom, with what."""
+    __tablename__ = "svc_visit"
+    __audited__ = True
+
+    id = Column(Integer, primary_key=True)
+    retiree_id = Column(Integer, ForeignKey("retiree.id", ondelete="CASCADE"), nullable=False, index=True)
+    round_id = Column(Integer, ForeignKey("svc_round.id"), index=True)
+    planned_on = Column(Date, index=True)
+    done_on = Column(Date, index=True)
+    visitors = Column(String(200))  # who went (names, posts)
+    gift = Column(String(200))  # what was given
+    amount = Column(Numeric(12, 2))
+    note = Column(String(500))
+    recorded_by_id = Column(Integer, ForeignKey("ab_user.id"))
+
+    retiree = relationship("Retiree")
+    round = relationship("VisitRound")
+
+
+_retiree_scope(Visit)

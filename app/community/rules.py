@@ -243,3 +243,62 @@ def health_problem(consent_on, consent_by, today):
     if consent_on > today:
         return _l("The date cannot be in the future.")
     return None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Visits and holiday rounds
+
+
+class _Named:
+    """A label given in both scripts by configuration, shown in the reader's language."""
+
+    def __init__(self, names):
+        self.names = names
+
+    def __str__(self):
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        lang = locale.language if locale is not None else "zh"
+        return self.names.get(lang) or self.names.get("zh") or ""
+
+
+def round_kinds():
+    """The kinds of holiday round: Losar, Spring Festival, other, and the kinds the setting
+    SERVICE_EXTRA_ROUND_KINDS adds ({"code": {"zh": "…", "bo": "…"}}, e.g. the Shoton festival)."""
+    from app.community.models import RoundKind
+
+    kinds = dict(RoundKind.LABELS)
+    for code, names in (_setting("SERVICE_EXTRA_ROUND_KINDS", None) or {}).items():
+        kinds[code] = _Named(names)
+    return kinds
+
+
+def round_problem(kind, title, starts_on, ends_on):
+    if kind not in round_kinds():
+        return _l("Not a valid choice.")
+    if not (title or "").strip():
+        return _l("Give the title.")
+    if starts_on is None or ends_on is None:
+        return _l("Give the date.")
+    if ends_on < starts_on:
+        return _l("The end cannot be before the start.")
+    return None
+
+
+def visit_problem(planned_on, done_on, visitors, today, round_=None):
+    if planned_on is None and done_on is None:
+        return _l("Give the date.")
+    if done_on is not None:
+        if done_on > today:
+            return _l("The date cannot be in the future.")
+        if not (visitors or "").strip():
+            return _l("Say who visited.")
+        if round_ is not None and not (round_.starts_on <= done_on <= round_.ends_on):
+            return _l("The visit is not within the round's dates.")
+    return None
+
+
+def coverage(total, visited):
+    """A round's coverage of a unit in whole per cent (0 when the unit has nobody in care)."""
+    return round(100 * visited / total) if total else 0

@@ -254,6 +254,95 @@ def hardship_query(today):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Visits and holiday rounds
+
+
+def create_round(actor, kind, title, starts_on, ends_on):
+    """A holiday condolence round organised by the actor's unit (a community, township or county)."""
+    from app.community.models import VisitRound
+
+    if not rules.may(actor, "write"):
+        raise Refusal(_l("Your role does not do this work."))
+    refuse_if(rules.round_problem(kind, title, starts_on, ends_on))
+    rnd = VisitRound(org_id=actor.org_id, kind=kind, title=title.strip()[:120], starts_on=starts_on,
+                     ends_on=ends_on, created_by_id=actor.id)
+    db.session.add(rnd)
+    return rnd
+
+
+def record_visit(actor, retiree, planned_on=None, done_on=None, visitors=None, gift=None, amount=None,
+                 note=None, round_=None, visit=None):
+    """Plan a visit (planned_on) or record one done (done_on, who visited, what was given); `visit`: a
+    planned visit now done."""
+    from app.community.models import Visit
+
+    _check(actor, "write", retiree)
+    if round_ is not None and not _round_reaches(round_, retiree):
+        raise Refusal(_l("This round does not reach this retiree's community."))
+    refuse_if(rules.visit_problem(planned_on if visit is None else visit.planned_on, done_on, visitors,
+                                  clock.today(), round_ or (visit.round if visit is not None else None)))
+    if amount is not None and amount < 0:
+        raise Refusal(_l("Give an amount greater than zero."))
+    if visit is None:
+        visit = Visit(retiree_id=retiree.id, round=round_, planned_on=planned_on)
+        db.session.add(visit)
+    elif visit.done_on is not None:
+        raise Refusal(_l("This visit has already been recorded."))
+    visit.done_on = done_on
+    if done_on is not None:
+        visit.visitors = visitors.strip()[:200]
+        visit.gift = (gift or "").strip()[:200] or None
+        visit.amount = amount
+    visit.note = (note or "").strip()[:500] or None
+    visit.recorded_by_id = getattr(actor, "id", None)
+    return visit
+
+
+def _round_reaches(round_, retiree):
+    """A round organised above the retiree's community (the county's round) reaches the retiree."""
+    from app.org.cache import subtree_ids
+
+    unit = retiree.receiving_community_id or retiree.receiving_township_id or retiree.liaison_office_id
+    return unit is not None and unit in subtree_ids(round_.org_id)
+
+
+def rounds_for(retiree, today):
+    """Rounds open on `today` that reach the retiree (organised by their unit or a unit above it)."""
+    from app.community.models import VisitRound
+
+    rounds = db.session.scalars(select(VisitRound).where(VisitRound.starts_on <= today, VisitRound.ends_on >= today)
+                                .order_by(VisitRound.starts_on)).all()
+    return [r for r in rounds if _round_reaches(r, retiree)]
+
+
+def round_coverage(round_, user=None):
+    """[(unit, retirees in care, visited in the round, per cent)] for the units the round reaches, within
+    the user's scope."""
+    from app.security.scope import user_scope
+
+    from app.community.models import Visit
+    from app.org.cache import org_by_id, subtree_ids
+
+    allowed = user_scope(user)
+    units = {u for u in subtree_ids(round_.org_id) if allowed.allows_org(u)}
+    unit = func.coalesce(Retiree.receiving_community_id, Retiree.receiving_township_id, Retiree.liaison_office_id)
+    totals = dict(db.session.execute(
+        select(unit, func.count()).select_from(ServiceRecord).join(Retiree, Retiree.id == ServiceRecord.retiree_id)
+        .where(ServiceRecord.status == LifeStatus.ALIVE, unit.in_(sorted(units))).group_by(unit)).all())
+    visited = dict(db.session.execute(
+        select(unit, func.count(func.distinct(Visit.retiree_id))).select_from(Visit)
+        .join(Retiree, Retiree.id == Visit.retiree_id)
+        .where(Visit.round_id == round_.id, Visit.done_on.is_not(None), unit.in_(sorted(units))).group_by(unit)).all())
+    rows = []
+    for org_id, total in totals.items():
+        org = org_by_id(org_id)
+        if org is not None:
+            n = visited.get(org_id, 0)
+            rows.append((org, total, n, rules.coverage(total, n)))
+    return sorted(rows, key=lambda r: (r[3], r[0].code))
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Moves between communities
 
 

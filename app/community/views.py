@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select
 
 from app import clock
 from app.community import rules, services
-from app.community.models import (CommunityMove, MoveStatus, CertMethod, ClaimKind, care_unit, ClaimStep, DeathReport, DeathSource, LifeStatus,
+from app.community.models import (CommunityMove, MoveStatus, VisitRound, CertMethod, ClaimKind, care_unit, ClaimStep, DeathReport, DeathSource, LifeStatus,
                                   ServiceRecord, SurvivorClaim)
 from app.deadlines import Colour
 from app.extensions import db
@@ -106,9 +106,9 @@ class ServiceLedgerView(ScopedModelView):
     method_permission_name = {**METHOD_PERMISSIONS, "certify": "write", "report_death": "write",
                               "certifications": "read", "today": "read", "certify_tap": "write", "move": "write",
                               "hardship": "read", "add_flag": "write", "end_flag": "write", "aid": "write",
-                              "health": "write"}
+                              "health": "write", "visit": "write", "visit_tap": "write"}
     include_route_methods = {"list", "show", "certify", "report_death", "certifications", "today", "certify_tap",
-                             "move", "hardship", "add_flag", "end_flag", "aid", "health"}
+                             "move", "hardship", "add_flag", "end_flag", "aid", "health", "visit", "visit_tap"}
     route_base = "/community"
     list_title = _l("Service ledger")
     show_title = _l("Service ledger")
@@ -144,6 +144,10 @@ class ServiceLedgerView(ScopedModelView):
         aids = db.session.scalars(select(Aid).where(Aid.retiree_id == retiree.id).order_by(Aid.given_on.desc())).all()
         health = db.session.scalar(select(HealthRecord).where(HealthRecord.retiree_id == retiree.id))
         current = rules.hardship_flags(retiree.birth_date, flags, today)
+        from app.community.models import Visit
+
+        visits = db.session.scalars(select(Visit).where(Visit.retiree_id == retiree.id)
+                                    .order_by(Visit.done_on.is_(None).desc(), Visit.done_on.desc(), Visit.id.desc())).all()
         return self.render_template(
             self.show_template, title=self.show_title, record=record, retiree=retiree, unit=_unit_of(retiree),
             certifications=certifications, report=report, methods=CertMethod.LABELS, sources=DeathSource.LABELS,
@@ -151,7 +155,45 @@ class ServiceLedgerView(ScopedModelView):
             colour=rules.cert_colour(record.cert_due_on, today), moves=moves, communities=communities,
             move_pending=any(m.status == MoveStatus.REQUESTED for m in moves), flags=flags, aids=aids,
             health=health, current_flags=current, care_kinds=CareKind.LABELS, recorded_kinds=CareKind.RECORDED,
-            aid_kinds=AidKind.LABELS, age=rules.age_on(retiree.birth_date, today))
+            aid_kinds=AidKind.LABELS, age=rules.age_on(retiree.birth_date, today), visits=visits,
+            open_rounds=services.rounds_for(retiree, today))
+
+    @expose("/<int:pk>/visit", methods=["POST"])
+    @has_access
+    def visit(self, pk):
+        """Plan a visit, or record one done (a planned one when `visit_id` is given)."""
+        from app.community.models import Visit, VisitRound
+
+        record = self._scoped(pk)
+        form = request.form
+        try:
+            planned_on, done_on = _date(form.get("planned_on")), _date(form.get("done_on"))
+            amount = _amount(form.get("amount"))
+        except Refusal as e:
+            return _refused(e, pk)
+        rnd = db.session.get(VisitRound, int(form["round_id"])) if (form.get("round_id") or "").isdigit() else None
+        planned = db.session.get(Visit, int(form["visit_id"])) if (form.get("visit_id") or "").isdigit() else None
+        if planned is not None and planned.retiree_id != record.retiree_id:
+            abort(404)
+        run_step(services.record_visit, record.retiree, planned_on, done_on, form.get("visitors"), form.get("gift"),
+                 amount, form.get("note"), rnd, planned, success=_l("The visit was recorded."))
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/visit/<int:visit_id>/tap", methods=["POST"])
+    @has_access
+    def visit_tap(self, visit_id):
+        """One tap on the phone page: a planned visit done today by the worker."""
+        from app.community.models import Visit
+
+        visit = db.session.get(Visit, visit_id)
+        if visit is None:
+            abort(404)
+        record = db.session.scalar(select(ServiceRecord).where(ServiceRecord.retiree_id == visit.retiree_id))
+        self._scoped(record.id if record is not None else 0)
+        who = " ".join(p for p in (g.user.last_name, g.user.first_name) if p and p != "演示") or g.user.username
+        run_step(services.record_visit, visit.retiree, None, clock.today(), who, request.form.get("gift"), None,
+                 None, None, visit, success=_l("The visit was recorded."))
+        return redirect(url_for(".today"))
 
     @expose("/<int:pk>/flag", methods=["POST"])
     @has_access
@@ -295,8 +337,13 @@ class ServiceLedgerView(ScopedModelView):
             ServiceRecord.cert_due_on <= today + datetime.timedelta(days=warn_days())).order_by(
             ServiceRecord.cert_due_on, ServiceRecord.id)
         rows = db.session.scalars(scope(query, ServiceRecord).limit(60)).all()
+        from app.community.models import Visit
+
+        visits = db.session.scalars(scope(select(Visit).where(Visit.done_on.is_(None), Visit.planned_on <= today)
+                                          .order_by(Visit.planned_on, Visit.id), Visit).limit(60)).all()
         return self.render_template(
             "community/today.html", title=_l("Today's round"), today=today, methods=CertMethod.LABELS,
+            visits=[(v, _unit_of(v.retiree)) for v in visits],
             rows=[(r, _unit_of(r.retiree), rules.cert_colour(r.cert_due_on, today)) for r in rows],
             may_write=rules.may(g.user, "write"))
 
@@ -426,3 +473,63 @@ class CommunityMoveView(ScopedModelView):
         run_step(services.return_move, move, (request.form.get("reason") or "")[:500],
                  success=_l("The move was returned."))
         return redirect(url_for(".show", pk=pk))
+
+
+ROUND_LABELS = {
+    "title": _l("Title"),
+    "kind_label": _l("Kind"),
+    "org": _l("Organised by"),
+    "starts_on": _l("Starts on"),
+    "ends_on": _l("Ends on"),
+}
+
+
+class VisitRoundView(ScopedModelView):
+    datamodel = ScopedInterface(VisitRound)
+    class_permission_name = SERVICE_LEDGER
+    method_permission_name = {**METHOD_PERMISSIONS, "create": "write"}
+    include_route_methods = {"list", "show", "create"}
+    route_base = "/community/rounds"
+    list_title = _l("Visits and condolences")
+    show_title = _l("Holiday condolence round")
+    show_template = "community/round_show.html"
+    list_template = "community/round_list.html"
+    label_columns = ROUND_LABELS
+    list_columns = ["title", "kind_label", "org", "starts_on", "ends_on"]
+    search_columns = ["kind", "starts_on"]
+    add_columns = edit_columns = ["title"]
+    base_order = ("starts_on", "desc")
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        rounds = db.session.scalars(select(VisitRound).order_by(VisitRound.starts_on.desc()).limit(100)).all()
+        return self.render_template(self.list_template, title=self.list_title, rounds=rounds, labels=ROUND_LABELS,
+                                    kinds=rules.round_kinds(), may_write=rules.may(g.user, "write"), today=clock.today())
+
+    @expose("/create", methods=["POST"])
+    @has_access
+    def create(self):
+        form = request.form
+        try:
+            starts_on, ends_on = _date(form.get("starts_on")), _date(form.get("ends_on"))
+        except Refusal as e:
+            flash(e.message, "danger")
+            return redirect(url_for(".list"))
+        run_step(services.create_round, form.get("kind", ""), form.get("title", ""), starts_on, ends_on,
+                 success=_l("The round was created."))
+        return redirect(url_for(".list"))
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        from app.community.models import Visit
+
+        rnd = db.session.get(VisitRound, pk)
+        if rnd is None:
+            abort(404)
+        visits = db.session.scalars(scope(select(Visit).where(Visit.round_id == rnd.id, Visit.done_on.is_not(None))
+                                          .order_by(Visit.done_on.desc(), Visit.id), Visit).limit(LIST_LIMIT)).all()
+        return self.render_template(self.show_template, title=self.show_title, rnd=rnd, labels=ROUND_LABELS,
+                                    coverage=services.round_coverage(rnd, g.user),
+                                    visits=[(v, _unit_of(v.retiree)) for v in visits])

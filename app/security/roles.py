@@ -54,7 +54,7 @@ MENU = {
     ACCOUNTABILITY: ["Supervision", "Accountability"],
     WORK_CONTACT: ["Supervision", "Contacts and leading group"],
     SERVICE_LEDGER: ["Community services", "Service ledger", "Eligibility certification", "Today's round",
-                     "Moves between communities", "Hardship and care"],
+                     "Moves between communities", "Hardship and care", "Visits and condolences"],
     SURVIVOR_CLAIM: ["Community services", "Deaths and survivor claims"],
 }
 
