@@ -312,7 +312,8 @@ def test_pages_in_tibetan_have_no_english(app, as_user):
     claim_id = _q(app, lambda s: s.scalar(select(SurvivorClaim.id).order_by(SurvivorClaim.id).limit(1)))
     for url in ("/community/list/", f"/community/show/{record_id}", "/community/certifications/?state=overdue",
                 "/community/today/", "/community/claims/list/", f"/community/claims/show/{claim_id}",
-                "/community/moves/list/", "/community/rounds/list/", "/community/hardship/"):
+                "/community/moves/list/", "/community/rounds/list/", "/community/hardship/",
+                "/community/requests/list/", "/community/requests/new"):
         r = c1.get(url)
         assert r.status_code == 200, url
         text = r.get_data(as_text=True)
@@ -510,3 +511,85 @@ def test_planned_visit_done_with_one_tap_on_the_phone_page(app, as_user):
     assert visit[0] == clock.today() and visit[1]
     _post(c1, f"/community/visit/{visit_id}/tap")  # a second tap changes nothing
     assert f'data-visit="{visit_id}"' not in c1.get("/community/today/").get_data(as_text=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One window (一窗受理, 首问负责, 全程代办)
+
+
+def test_one_window_request_from_receipt_to_closing(app, as_user):
+    from app.community.models import RequestState, ServiceRequest
+
+    ent, c1, c2 = as_user("enterprise1"), as_user("community1"), as_user("community2")
+    # any unit registers a request: here the enterprise a retiree happened to call
+    r = _post(ent, "/community/requests/register", {"applicant": "", "kind": "consultation", "subject": "x"})
+    assert "/community/requests/new" in r.headers["Location"]
+    r = _post(ent, "/community/requests/register", {"applicant": "扎西", "contact": "139", "kind": "pension",
+                                                     "subject": "养老金何时到账"})
+    req_id = int(r.headers["Location"].rstrip("/").split("/")[-1])
+    req = _q(app, lambda s: (s.get(ServiceRequest, req_id).owner_org_id, s.get(ServiceRequest, req_id).promised_on,
+                             s.get(ServiceRequest, req_id).received_on))
+    assert req[0] == org_id(app, "E-S02") and req[1] == rules.promised_date(req[2]) and req[1] > req[2]
+    act = f"/community/requests/{req_id}/act"
+    # community1 cannot see it yet; the enterprise hands it on, and still answers for it until accepted
+    assert c1.get(f"/community/requests/show/{req_id}").status_code == 404
+    _post(ent, act, {"action": "hand_on", "to_org": org_id(app, "540502-01-01"), "note": "请社区办理"})
+    state = _q(app, lambda s: (s.get(ServiceRequest, req_id).state, s.get(ServiceRequest, req_id).owner_org_id))
+    assert state == (RequestState.HANDING_ON, org_id(app, "E-S02"))
+    assert c2.get(f"/community/requests/show/{req_id}").status_code == 404
+    assert "accept-request" in c1.get(f"/community/requests/show/{req_id}").get_data(as_text=True)
+    # closing is refused to a unit that does not own the request
+    r = _post(c1, act, {"action": "close", "result": "已办", "satisfaction": "satisfied"}, follow_redirects=True)
+    assert flashes(r) and _q(app, lambda s: s.get(ServiceRequest, req_id).state) == RequestState.HANDING_ON
+    # nor while it is being handed on, even by its owner
+    _post(ent, act, {"action": "close", "result": "已办", "satisfaction": "satisfied"})
+    assert _q(app, lambda s: s.get(ServiceRequest, req_id).state) == RequestState.HANDING_ON
+    _post(c1, act, {"action": "accept"})
+    state = _q(app, lambda s: (s.get(ServiceRequest, req_id).state, s.get(ServiceRequest, req_id).owner_org_id))
+    assert state == (RequestState.OPEN, org_id(app, "540502-01-01"))
+    # the first receiver still sees it, but no longer closes it
+    assert ent.get(f"/community/requests/show/{req_id}").status_code == 200
+    _post(ent, act, {"action": "close", "result": "已办", "satisfaction": "satisfied"})
+    assert _q(app, lambda s: s.get(ServiceRequest, req_id).state) == RequestState.OPEN
+    # closing needs what was done and the satisfaction
+    _post(c1, act, {"action": "close", "result": "已办", "satisfaction": ""})
+    assert _q(app, lambda s: s.get(ServiceRequest, req_id).state) == RequestState.OPEN
+    _post(c1, act, {"action": "close", "result": "已当面解释到账时间", "satisfaction": "satisfied",
+                    "satisfaction_note": "满意"})
+    done = _q(app, lambda s: (s.get(ServiceRequest, req_id).state, s.get(ServiceRequest, req_id).satisfaction,
+                              [st.action for st in s.get(ServiceRequest, req_id).steps]))
+    assert done == (RequestState.CLOSED, "satisfied", ["received", "handed_on", "accepted", "closed"])
+    # readers never take requests
+    assert _post(as_user("leader"), "/community/requests/register",
+                 {"applicant": "a", "kind": "other", "subject": "b"}).status_code in (302, 403)
+    assert _q(app, lambda s: s.query(ServiceRequest).filter_by(applicant_name="a").count()) == 0
+
+
+def test_a_declined_hand_on_stays_with_the_owner_and_overdue_requests_are_flagged(app, as_user):
+    from app.community.models import RequestState, ServiceRequest
+    from app.notify import run_sources
+
+    c1 = as_user("community1")
+    r = _post(c1, "/community/requests/register", {"applicant": "央金", "kind": "archive", "subject": "档案查询"})
+    req_id = int(r.headers["Location"].rstrip("/").split("/")[-1])
+    act = f"/community/requests/{req_id}/act"
+    _post(c1, act, {"action": "hand_on", "to_org": org_id(app, "540502-01-02")})
+    c2 = as_user("community2")
+    _post(c2, act, {"action": "decline", "note": ""})
+    assert _q(app, lambda s: s.get(ServiceRequest, req_id).state) == RequestState.HANDING_ON
+    _post(c2, act, {"action": "decline", "note": "不属本社区"})
+    state = _q(app, lambda s: (s.get(ServiceRequest, req_id).state, s.get(ServiceRequest, req_id).owner_org_id))
+    assert state == (RequestState.OPEN, org_id(app, "540502-01-01"))
+    # the demo's late request (the enterprise's, 20 days old) is flagged to its owner
+    with app.app_context():
+        run_sources(clock.today(), kinds=["service"])
+        db.session.commit()
+        late = db.session.scalars(select(ServiceRequest).where(ServiceRequest.state != RequestState.CLOSED,
+                                                               ServiceRequest.promised_on < clock.today())).all()
+        assert late
+        entries = {n.key: n.org_id for n in db.session.scalars(select(Notification).where(
+            Notification.resolved_at.is_(None)))}
+        assert all(entries.get(f"service:request:{r.id}") == r.owner_org_id for r in late)
+        db.session.remove()
+    overdue = as_user("enterprise1").get("/community/requests/list/?state=overdue").get_data(as_text=True)
+    assert 'class="request-row"' in overdue

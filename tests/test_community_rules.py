@@ -160,3 +160,23 @@ def test_round_and_visit_rules():
     assert rules.visit_problem(D(2026, 7, 1), None, None, today) is None  # a plan
     assert rules.visit_problem(None, None, None, today)
     assert rules.coverage(0, 0) == 0 and rules.coverage(3, 1) == 33 and rules.coverage(3, 3) == 100
+
+
+def test_working_days_and_request_deadlines():
+    friday, saturday = D(2026, 11, 27), D(2026, 11, 28)
+    assert rules.add_working_days(friday, 1) == D(2026, 11, 30)  # Monday
+    assert rules.add_working_days(friday, 5) == D(2026, 12, 4)
+    assert rules.add_working_days(saturday, 0) == D(2026, 11, 30)
+    assert rules.add_working_days(saturday, 1) == D(2026, 12, 1)
+    assert rules.promised_date(D(2026, 11, 23), 5) == D(2026, 11, 30)
+    assert rules.request_colour(D(2026, 11, 30), D(2026, 12, 1)) == Colour.RED
+    assert rules.request_colour(D(2026, 11, 30), D(2026, 12, 1), closed_on=D(2026, 11, 30)) == Colour.GREEN
+    assert rules.request_colour(D(2026, 11, 30), D(2026, 12, 3), closed_on=D(2026, 12, 2)) == Colour.YELLOW
+    assert rules.request_problem("扎西", "咨询", "pension", friday, None) is None
+    assert rules.request_problem("", "咨询", "pension", friday, None)
+    assert rules.request_problem("扎西", "咨询", "gossip", friday, None)
+    assert rules.request_problem("扎西", "咨询", "pension", friday, D(2026, 11, 26))
+    owner = SimpleNamespace(org_id=5)
+    assert rules.is_owner(owner, SimpleNamespace(owner_org_id=5))
+    assert not rules.is_owner(owner, SimpleNamespace(owner_org_id=6))
+    assert not rules.is_owner(None, SimpleNamespace(owner_org_id=5))

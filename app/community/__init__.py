@@ -20,7 +20,19 @@ def _register_labels():
         "Moves between communities": _l("Moves between communities"),
         "Hardship and care": _l("Hardship and care"),
         "Visits and condolences": _l("Visits and condolences"),
+        "ServiceRequest": _l("One-window requests"), "One-window requests": _l("One-window requests"),
     })
+    from app.community.models import RequestKind, RequestState, RequestStep, Satisfaction, ServiceRequest, StepAction
+    from app.community.views import REQUEST_LABELS
+
+    register_model(ServiceRequest, _l("One-window request"), {
+        **REQUEST_LABELS, "kind": _l("Kind"), "state": _l("State"), "receiver_org_id": _l("Received by"),
+        "owner_org_id": _l("Responsible unit"), "handoff_to_org_id": _l("Being handed on to"),
+        "satisfaction": _l("Satisfaction")},
+        {"kind": RequestKind.LABELS, "state": RequestState.LABELS, "satisfaction": Satisfaction.LABELS})
+    register_model(RequestStep, _l("One-window request"), {
+        "request_id": _l("One-window request"), "action": _l("State"), "on_date": _l("Date"), "note": _l("Note")},
+        {"action": StepAction.LABELS})
     from app.community.models import Visit, VisitRound
 
     register_model(VisitRound, _l("Holiday condolence round"), {
@@ -65,7 +77,8 @@ def _register_labels():
 
 def init_app(app, appbuilder):
     from app.community import services  # noqa: F401  (inbox source "service")
-    from app.community.views import CommunityMoveView, ServiceLedgerView, SurvivorClaimView, VisitRoundView
+    from app.community.views import (CommunityMoveView, ServiceLedgerView, ServiceRequestView, SurvivorClaimView,
+                                     VisitRoundView)
 
     _register_labels()
     menu = dict(category="Community services", category_label=_l("Community services"), category_icon="fa-heart")
@@ -80,5 +93,7 @@ def init_app(app, appbuilder):
                         label=_l("Visits and condolences"), **menu)
     appbuilder.add_view(CommunityMoveView, "Moves between communities", icon="fa-truck",
                         label=_l("Moves between communities"), **menu)
+    appbuilder.add_view(ServiceRequestView, "One-window requests", icon="fa-inbox",
+                        label=_l("One-window requests"), **menu)
     appbuilder.add_view(SurvivorClaimView, "Deaths and survivor claims", icon="fa-envelope-o",
                         label=_l("Deaths and survivor claims"), **menu)

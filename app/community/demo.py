@@ -208,6 +208,31 @@ def seed_visits(today):
                 services.record_visit(actor, record.retiree, planned_on=today - datetime.timedelta(days=n % 2))
 
 
+def seed_requests(today):
+    """One-window requests received by different units: closed with a satisfaction note, handed on and
+    accepted, one waiting for the receiving community, one past its promised date."""
+    sm = appbuilder.sm
+    users = {n: sm.find_user(username=n) for n in ("hrss", "community1", "community2", "enterprise1", "county1")}
+    if any(u is None for u in users.values()):
+        return
+    c1_unit = db.session.get(Organization, users["community1"].org_id)
+    c2_unit = db.session.get(Organization, users["community2"].org_id)
+    ago = lambda days: today - datetime.timedelta(days=days)  # noqa: E731
+    req = services.register_request(users["community1"], "格桑卓嘎", "139****2101", "certification",
+                                    "老人行动不便，申请入户进行资格认证", received_on=ago(12))
+    services.close_request(users["community1"], req, "已安排入户认证并完成", "satisfied", "感谢社区上门服务")
+    req = services.register_request(users["hrss"], "次仁多吉", "138****5520", "pension",
+                                    "咨询移交后养老金发放渠道是否变化", received_on=ago(6))
+    services.hand_on(users["hrss"], req, c1_unit, "请社区当面解释并协助办理")
+    services.accept_request(users["community1"], req)
+    services.note_progress(users["community1"], req, "已电话联系，约定周五到社区服务站")
+    req = services.register_request(users["county1"], "达瓦", "135****0093", "survivor",
+                                    "父亲去世，咨询丧葬补助费和一次性抚恤费申领", received_on=ago(2))
+    services.hand_on(users["county1"], req, c2_unit, "属第二社区服务对象")
+    services.register_request(users["enterprise1"], "王建国", "137****6618", "archive",
+                              "需要开具原工作经历证明", received_on=ago(20))
+
+
 def seed_demo_services():
     today = clock.today()
     seed_liaison_batches()
@@ -220,5 +245,6 @@ def seed_demo_services():
     seed_moves()
     seed_care(today)
     seed_visits(today)
+    seed_requests(today)
     db.session.commit()
     return db.session.scalar(select(func.count(Certification.id)))

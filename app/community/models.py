@@ -378,3 +378,111 @@ class Visit(Model):
 
 
 _retiree_scope(Visit)
+
+
+class RequestKind:
+    CONSULTATION = "consultation"
+    PENSION = "pension"
+    CERTIFICATION = "certification"
+    SURVIVOR = "survivor"
+    ARCHIVE = "archive"
+    PARTY = "party"
+    OTHER = "other"
+    LABELS = {
+        CONSULTATION: _l("Consultation"),
+        PENSION: _l("Pension and insurance"),
+        CERTIFICATION: _l("Eligibility certification"),
+        SURVIVOR: _l("Survivor benefits"),
+        ARCHIVE: _l("Archives and certificates"),
+        PARTY: _l("Party relations"),
+        OTHER: _l("Other"),
+    }
+
+
+class RequestState:
+    OPEN = "open"
+    HANDING_ON = "handing_on"  # offered to another unit; the owner stays responsible until it accepts
+    CLOSED = "closed"
+    LABELS = {OPEN: _l("In hand"), HANDING_ON: _l("Being handed on"), CLOSED: _l("Settled")}
+
+
+class Satisfaction:
+    SATISFIED = "satisfied"
+    BASICALLY = "basically"
+    UNSATISFIED = "unsatisfied"
+    LABELS = {SATISFIED: _l("Satisfied"), BASICALLY: _l("Basically satisfied"), UNSATISFIED: _l("Not satisfied")}
+
+
+class ServiceRequest(Model):
+    """One window (一窗受理, 首问负责, 全程代办): a retiree's request registered by whichever unit receives it;
+    that unit owns it until another unit accepts it, and sees it through to the end."""
+    __tablename__ = "svc_request"
+    __scope_columns__ = ("receiver_org_id", "owner_org_id", "handoff_to_org_id")
+    __audited__ = True
+
+    id = Column(Integer, primary_key=True)
+    applicant_name = Column(String(60), nullable=False)
+    contact = Column(String(60))
+    kind = Column(String(20), nullable=False)
+    subject = Column(String(500), nullable=False)
+    state = Column(String(12), nullable=False, default=RequestState.OPEN, index=True)
+    received_on = Column(Date, nullable=False)
+    promised_on = Column(Date, nullable=False, index=True)
+    receiver_org_id = Column(Integer, ForeignKey("org_unit.id"), nullable=False, index=True)
+    received_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    owner_org_id = Column(Integer, ForeignKey("org_unit.id"), nullable=False, index=True)
+    owner_user_id = Column(Integer, ForeignKey("ab_user.id"))
+    handoff_to_org_id = Column(Integer, ForeignKey("org_unit.id"), index=True)
+    closed_on = Column(Date)
+    result = Column(String(500))
+    satisfaction = Column(String(12))
+    satisfaction_note = Column(String(300))
+
+    receiver_org = relationship("Organization", foreign_keys=[receiver_org_id])
+    owner_org = relationship("Organization", foreign_keys=[owner_org_id])
+    handoff_to_org = relationship("Organization", foreign_keys=[handoff_to_org_id])
+    owner_user = relationship("OrgUser", foreign_keys=[owner_user_id])
+    steps = relationship("RequestStep", back_populates="request", order_by="RequestStep.id",
+                         cascade="all, delete-orphan")
+
+    def kind_label(self):
+        return str(RequestKind.LABELS.get(self.kind, self.kind))
+
+    def state_label(self):
+        return str(RequestState.LABELS.get(self.state, self.state))
+
+    def satisfaction_label(self):
+        return str(Satisfaction.LABELS.get(self.satisfaction, self.satisfaction or ""))
+
+
+class StepAction:
+    RECEIVED = "received"
+    PROGRESS = "progress"
+    HANDED_ON = "handed_on"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CLOSED = "closed"
+    LABELS = {
+        RECEIVED: _l("Received"), PROGRESS: _l("Progress"), HANDED_ON: _l("Handed on"),
+        ACCEPTED: _l("Accepted"), DECLINED: _l("Declined"), CLOSED: _l("Settled"),
+    }
+
+
+class RequestStep(Model):
+    __tablename__ = "svc_request_step"
+    __audited__ = True
+
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("svc_request.id", ondelete="CASCADE"), nullable=False, index=True)
+    action = Column(String(12), nullable=False)
+    on_date = Column(Date, nullable=False)
+    org_id = Column(Integer, ForeignKey("org_unit.id"))
+    user_id = Column(Integer, ForeignKey("ab_user.id"))
+    note = Column(String(500))
+
+    request = relationship("ServiceRequest", back_populates="steps")
+    org = relationship("Organization", foreign_keys=[org_id])
+    user = relationship("OrgUser", foreign_keys=[user_id])
+
+    def action_label(self):
+        return str(StepAction.LABELS.get(self.action, self.action))

@@ -302,3 +302,49 @@ def visit_problem(planned_on, done_on, visitors, today, round_=None):
 def coverage(total, visited):
     """A round's coverage of a unit in whole per cent (0 when the unit has nobody in care)."""
     return round(100 * visited / total) if total else 0
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One window (一窗受理, 首问负责, 全程代办)
+
+DEFAULT_REQUEST_WORKING_DAYS = 5
+
+
+def add_working_days(day, n):
+    """`n` working days after `day` (Saturdays and Sundays skipped; n = 0 is `day` itself, or the next
+    Monday when `day` falls on a weekend)."""
+    current = day
+    while current.weekday() >= 5:
+        current += datetime.timedelta(days=1)
+    added = 0
+    while added < n:
+        current += datetime.timedelta(days=1)
+        if current.weekday() < 5:
+            added += 1
+    return current
+
+
+def promised_date(received_on, days=None):
+    days = int(_setting("SERVICE_REQUEST_WORKING_DAYS", DEFAULT_REQUEST_WORKING_DAYS)) if days is None else days
+    return add_working_days(received_on, days)
+
+
+def request_colour(promised_on, today, closed_on=None):
+    return colour(promised_on, today, done_on=closed_on)
+
+
+def request_problem(applicant, subject, kind, received_on, promised_on):
+    from app.community.models import RequestKind
+
+    if not (applicant or "").strip() or not (subject or "").strip():
+        return _l("Give the applicant and the request.")
+    if kind not in RequestKind.LABELS:
+        return _l("Not a valid choice.")
+    if promised_on is not None and promised_on < received_on:
+        return _l("The promised date cannot be before the day the request was received.")
+    return None
+
+
+def is_owner(user, request):
+    """The owning unit answers for the request (首问负责): any of its users acts for it."""
+    return user is not None and request.owner_org_id is not None and getattr(user, "org_id", None) == request.owner_org_id

@@ -343,6 +343,151 @@ def round_coverage(round_, user=None):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# One window (一窗受理, 首问负责, 全程代办)
+
+MSG_REQUEST_OVERDUE = _l("A request from %(name)s is past its promised date.")
+MSG_REQUEST_OFFERED = _l("A request from %(name)s is being handed on to your unit: accept or decline it.")
+
+
+def may_register(actor):
+    """Any unit may receive a retiree's request (the first one asked answers for it): every business role."""
+    from app.security.roles import NO_DATA, ROLES_BY_CODE
+
+    readers = {"leading_group", "supervision"}  # they read the requests, they do not take them
+    return getattr(actor, "org_id", None) is not None and any(
+        r.name in ROLES_BY_CODE and ROLES_BY_CODE[r.name].scope != NO_DATA and r.name not in readers
+        for r in getattr(actor, "roles", []))
+
+
+def _step(request_, actor, action, note=None):
+    from app.community.models import RequestStep
+
+    request_.steps.append(RequestStep(action=action, on_date=clock.today(), org_id=getattr(actor, "org_id", None),
+                                      user_id=getattr(actor, "id", None), note=(note or "").strip()[:500] or None))
+
+
+def register_request(actor, applicant, contact, kind, subject, promised_on=None, received_on=None):
+    from app.community.models import RequestState, ServiceRequest, StepAction
+
+    if not may_register(actor):
+        raise Refusal(_l("Your role does not do this work."))
+    received_on = received_on or clock.today()
+    refuse_if(rules.request_problem(applicant, subject, kind, received_on, promised_on))
+    req = ServiceRequest(
+        applicant_name=applicant.strip()[:60], contact=(contact or "").strip()[:60] or None, kind=kind,
+        subject=subject.strip()[:500], state=RequestState.OPEN, received_on=received_on,
+        promised_on=promised_on or rules.promised_date(received_on), receiver_org_id=actor.org_id,
+        received_by_id=actor.id, owner_org_id=actor.org_id, owner_user_id=actor.id)
+    db.session.add(req)
+    _step(req, actor, StepAction.RECEIVED)
+    return req
+
+
+def _check_request(actor, req):
+    from app.security.scope import in_scope
+
+    if not in_scope(req, actor):
+        raise Refusal(_l("This record is outside your organization's scope."))
+
+
+def _check_owner(actor, req):
+    from app.community.models import RequestState
+
+    _check_request(actor, req)
+    if not rules.is_owner(actor, req):
+        raise Refusal(_l("Only the unit that owns the request can do this."))
+    if req.state == RequestState.CLOSED:
+        raise Refusal(_l("The request is closed."))
+
+
+def note_progress(actor, req, note):
+    from app.community.models import StepAction
+
+    _check_owner(actor, req)
+    if not (note or "").strip():
+        raise Refusal(_l("Write what was done."))
+    _step(req, actor, StepAction.PROGRESS, note)
+    return req
+
+
+def hand_on(actor, req, to_org, note=None):
+    """Offer the request to the unit that can settle it; the owner stays responsible until it accepts."""
+    from app.community.models import RequestState, StepAction
+
+    _check_owner(actor, req)
+    if req.state == RequestState.HANDING_ON:
+        raise Refusal(_l("The request is already being handed on."))
+    if to_org is None or to_org.id == req.owner_org_id:
+        raise Refusal(_l("Choose the unit to hand the request on to."))
+    req.state = RequestState.HANDING_ON
+    req.handoff_to_org_id = to_org.id
+    req.handoff_to_org = to_org
+    _step(req, actor, StepAction.HANDED_ON, note)
+    db.session.flush()
+    from app.notify import notify
+
+    notify(Notice(key=f"{KIND}:offer:{req.id}", kind=KIND, message=MSG_REQUEST_OFFERED, org_id=to_org.id,
+                  params={"name": req.applicant_name}, link=f"/community/requests/show/{req.id}",
+                  colour=Colour.BLUE))
+    return req
+
+
+def _check_offered(actor, req):
+    from app.community.models import RequestState
+
+    _check_request(actor, req)
+    if req.state != RequestState.HANDING_ON or getattr(actor, "org_id", None) != req.handoff_to_org_id:
+        raise Refusal(_l("Only the unit the request is handed on to can accept or decline it."))
+
+
+def accept_request(actor, req):
+    from app.community.models import RequestState, StepAction
+
+    _check_offered(actor, req)
+    from app.org.models import Organization
+
+    req.owner_org = db.session.get(Organization, actor.org_id)
+    req.owner_org_id, req.owner_user_id = actor.org_id, actor.id
+    req.handoff_to_org_id, req.handoff_to_org = None, None
+    req.state = RequestState.OPEN
+    _step(req, actor, StepAction.ACCEPTED)
+    resolve(f"{KIND}:offer:{req.id}")
+    return req
+
+
+def decline_request(actor, req, reason):
+    from app.community.models import RequestState, StepAction
+
+    _check_offered(actor, req)
+    if not (reason or "").strip():
+        raise Refusal(_l("Give the reason for declining."))
+    req.handoff_to_org_id, req.handoff_to_org = None, None
+    req.state = RequestState.OPEN
+    _step(req, actor, StepAction.DECLINED, reason)
+    resolve(f"{KIND}:offer:{req.id}")
+    return req
+
+
+def close_request(actor, req, result, satisfaction, satisfaction_note=None):
+    from app.community.models import RequestState, Satisfaction, StepAction
+
+    _check_owner(actor, req)
+    if req.state == RequestState.HANDING_ON:
+        raise Refusal(_l("The request is being handed on: wait for the other unit's answer."))
+    if not (result or "").strip():
+        raise Refusal(_l("Write what was done."))
+    if satisfaction not in Satisfaction.LABELS:
+        raise Refusal(_l("Note the applicant's satisfaction."))
+    req.state = RequestState.CLOSED
+    req.closed_on = clock.today()
+    req.result = result.strip()[:500]
+    req.satisfaction = satisfaction
+    req.satisfaction_note = (satisfaction_note or "").strip()[:300] or None
+    _step(req, actor, StepAction.CLOSED, result)
+    return req
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Moves between communities
 
 
@@ -465,6 +610,17 @@ def service_notices(today):
         yield Notice(key=f"{KIND}:move:{move.id}", kind=KIND, message=MSG_MOVE_WAITING, org_id=move.to_unit_id,
                      params={"name": {"zh": retiree.name_zh, "bo": retiree.name_bo or retiree.name_zh}},
                      link=f"/community/moves/show/{move.id}", colour=Colour.BLUE)
+    from app.community.models import RequestState, ServiceRequest
+
+    for req in db.session.scalars(select(ServiceRequest).where(ServiceRequest.state != RequestState.CLOSED,
+                                                               ServiceRequest.promised_on < today)):
+        yield Notice(key=f"{KIND}:request:{req.id}", kind=KIND, message=MSG_REQUEST_OVERDUE, org_id=req.owner_org_id,
+                     params={"name": req.applicant_name}, link=f"/community/requests/show/{req.id}",
+                     colour=Colour.RED)
+    for req in db.session.scalars(select(ServiceRequest).where(ServiceRequest.state == RequestState.HANDING_ON)):
+        yield Notice(key=f"{KIND}:offer:{req.id}", kind=KIND, message=MSG_REQUEST_OFFERED,
+                     org_id=req.handoff_to_org_id, params={"name": req.applicant_name},
+                     link=f"/community/requests/show/{req.id}", colour=Colour.BLUE)
     claims = db.session.scalars(select(SurvivorClaim).where(SurvivorClaim.step != ClaimStep.PAID)).all()
     for claim in claims:
         if rules.claim_colour(claim, today) != Colour.RED:

@@ -12,13 +12,13 @@ from sqlalchemy import case, func, select
 
 from app import clock
 from app.community import rules, services
-from app.community.models import (CommunityMove, MoveStatus, VisitRound, CertMethod, ClaimKind, care_unit, ClaimStep, DeathReport, DeathSource, LifeStatus,
+from app.community.models import (CommunityMove, MoveStatus, ServiceRequest, VisitRound, CertMethod, ClaimKind, care_unit, ClaimStep, DeathReport, DeathSource, LifeStatus,
                                   ServiceRecord, SurvivorClaim)
 from app.deadlines import Colour
 from app.extensions import db
 from app.retirees.models import Retiree
 from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelView
-from app.security.roles import SERVICE_LEDGER, SURVIVOR_CLAIM
+from app.security.roles import SERVICE_LEDGER, SERVICE_REQUEST, SURVIVOR_CLAIM
 from app.security.scope import scope
 from app.steps import Refusal, run_step
 
@@ -533,3 +533,132 @@ class VisitRoundView(ScopedModelView):
         return self.render_template(self.show_template, title=self.show_title, rnd=rnd, labels=ROUND_LABELS,
                                     coverage=services.round_coverage(rnd, g.user),
                                     visits=[(v, _unit_of(v.retiree)) for v in visits])
+
+
+REQUEST_LABELS = {
+    "applicant_name": _l("Applicant"),
+    "contact": _l("Contact"),
+    "kind_label": _l("Kind"),
+    "subject": _l("Request"),
+    "state_label": _l("State"),
+    "received_on": _l("Received on"),
+    "promised_on": _l("Promised date"),
+    "receiver_org": _l("Received by"),
+    "owner_org": _l("Responsible unit"),
+    "handoff_to_org": _l("Being handed on to"),
+    "closed_on": _l("Settled on"),
+    "result": _l("Result"),
+    "satisfaction_label": _l("Satisfaction"),
+    "satisfaction_note": _l("Satisfaction note"),
+    "colour": _l("Deadline"),
+}
+
+
+class ServiceRequestView(ScopedModelView):
+    datamodel = ScopedInterface(ServiceRequest)
+    class_permission_name = SERVICE_REQUEST
+    method_permission_name = {**METHOD_PERMISSIONS, "new": "write", "register": "write", "act": "write"}
+    include_route_methods = {"list", "show", "new", "register", "act"}
+    route_base = "/community/requests"
+    list_title = _l("One-window requests")
+    show_title = _l("One-window request")
+    show_template = "community/request_show.html"
+    list_template = "community/request_list.html"
+    label_columns = REQUEST_LABELS
+    list_columns = ["applicant_name", "kind_label", "owner_org", "state_label", "received_on", "promised_on"]
+    search_columns = ["state", "kind", "received_on", "promised_on"]
+    add_columns = edit_columns = ["subject"]
+    base_order = ("promised_on", "asc")
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        from app.community.models import RequestState
+
+        today = clock.today()
+        state = request.args.get("state", "open")
+        query = select(ServiceRequest)
+        if state == "overdue":
+            query = query.where(ServiceRequest.state != RequestState.CLOSED, ServiceRequest.promised_on < today)
+        elif state == "closed":
+            query = query.where(ServiceRequest.state == RequestState.CLOSED)
+        else:
+            state = "open"
+            query = query.where(ServiceRequest.state != RequestState.CLOSED)
+        rows = db.session.scalars(scope(query.order_by(ServiceRequest.promised_on, ServiceRequest.id),
+                                        ServiceRequest).limit(LIST_LIMIT)).all()
+        return self.render_template(
+            self.list_template, title=self.list_title, labels=REQUEST_LABELS, state=state, limit=LIST_LIMIT,
+            rows=[(r, rules.request_colour(r.promised_on, today, r.closed_on)) for r in rows],
+            may_register=services.may_register(g.user),
+            states=[("open", _l("Not settled")), ("overdue", _l("Overdue")), ("closed", _l("Settled"))])
+
+    @expose("/new")
+    @has_access
+    def new(self):
+        from app.community.models import RequestKind
+
+        today = clock.today()
+        return self.render_template("community/request_new.html", title=_l("Register a request"),
+                                    labels=REQUEST_LABELS, kinds=RequestKind.LABELS, today=today,
+                                    promised=rules.promised_date(today))
+
+    @expose("/register", methods=["POST"])
+    @has_access
+    def register(self):
+        form = request.form
+        try:
+            promised_on = _date(form.get("promised_on"))
+        except Refusal as e:
+            flash(e.message, "danger")
+            return redirect(url_for(".new"))
+        try:
+            req = services.register_request(g.user, form.get("applicant", ""), form.get("contact"),
+                                            form.get("kind", ""), form.get("subject", ""), promised_on)
+            db.session.commit()
+        except Refusal as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+            return redirect(url_for(".new"))
+        flash(str(_l("The request was registered.")), "success")
+        return redirect(url_for(".show", pk=req.id))
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        from app.community.models import RequestState, Satisfaction
+        from app.org.cache import all_orgs
+
+        req = self._scoped(pk)
+        today = clock.today()
+        owner = rules.is_owner(g.user, req) and req.state != RequestState.CLOSED
+        offered = req.state == RequestState.HANDING_ON and g.user.org_id == req.handoff_to_org_id
+        units = [o for o in all_orgs() if o.kind != "city" and o.id != req.owner_org_id]
+        return self.render_template(
+            self.show_template, title=self.show_title, req=req, labels=REQUEST_LABELS, owner=owner,
+            offered=offered, units=units, satisfactions=Satisfaction.LABELS, handing_on=RequestState.HANDING_ON,
+            colour=rules.request_colour(req.promised_on, today, req.closed_on))
+
+    @expose("/<int:pk>/act", methods=["POST"])
+    @has_access
+    def act(self, pk):
+        from app.org.models import Organization
+
+        req = self._scoped(pk)
+        form = request.form
+        action = form.get("action")
+        if action == "progress":
+            run_step(services.note_progress, req, form.get("note"), success=_l("The request was updated."))
+        elif action == "hand_on":
+            target = db.session.get(Organization, int(form["to_org"])) if (form.get("to_org") or "").isdigit() else None
+            run_step(services.hand_on, req, target, form.get("note"), success=_l("The request was handed on."))
+        elif action == "accept":
+            run_step(services.accept_request, req, success=_l("The request was accepted."))
+        elif action == "decline":
+            run_step(services.decline_request, req, form.get("note"), success=_l("The request was declined."))
+        elif action == "close":
+            run_step(services.close_request, req, form.get("result"), form.get("satisfaction"),
+                     form.get("satisfaction_note"), success=_l("The request was closed."))
+        else:
+            abort(400)
+        return redirect(url_for(".show", pk=pk))

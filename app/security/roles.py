@@ -35,6 +35,7 @@ WORK_CONTACT = "WorkContact"
 # The community's lasting service work after the handover (issue 14, policy 二(一))
 SERVICE_LEDGER = "ServiceLedger"  # the per-retiree service ledger and eligibility certification
 SURVIVOR_CLAIM = "SurvivorClaim"  # deaths, funeral subsidy and one-time survivor pension
+SERVICE_REQUEST = "ServiceRequest"  # one window: any unit registers a retiree's request and owns it
 USERS = "Users"
 ROLES = "Roles"
 
@@ -56,6 +57,7 @@ MENU = {
     SERVICE_LEDGER: ["Community services", "Service ledger", "Eligibility certification", "Today's round",
                      "Moves between communities", "Hardship and care", "Visits and condolences"],
     SURVIVOR_CLAIM: ["Community services", "Deaths and survivor claims"],
+    SERVICE_REQUEST: ["Community services", "One-window requests"],
 }
 
 
@@ -135,33 +137,38 @@ _SUPERVISION_READ = _r(WORK_TASK, MONTHLY_REPORT, IMPL_PLAN, SUPERVISION_ITEM, A
 # Community services (issue 14): the receiving township/community (and, out of region, the liaison office)
 # keeps the service ledger; the county and the HR bureau read it and get the overdue flags; SASAC, the
 # leading group and the supervision office read. The enterprise reads nothing of it after the handover.
-_SERVICE_WORK = _rw(SERVICE_LEDGER, SURVIVOR_CLAIM)
-_SERVICE_READ = _r(SERVICE_LEDGER, SURVIVOR_CLAIM)
+# One window (一窗受理, 首问负责): every unit that meets a retiree may register a request and answer for it.
+_ONE_WINDOW = _rw(SERVICE_REQUEST)
+_SERVICE_WORK = _rw(SERVICE_LEDGER, SURVIVOR_CLAIM) + _ONE_WINDOW
+_SERVICE_READ = _r(SERVICE_LEDGER, SURVIVOR_CLAIM, SERVICE_REQUEST)
 # A liaison office (西藏自治区驻成都/格尔木/西宁办事处) receives out-of-region retirees' batches like a county
 # and confirms receipt like a community; it has no township or community below it.
 _LIAISON = _rw(RETIREE, HANDOVER, HANDOVER_BATCH) + _r(ORGANIZATION, PARTY_TRANSFER, ARCHIVE_TRANSFER,
                                                      HANDOVER_STATS)
 
 ROLE_DEFINITIONS = (
-    RoleDefinition("enterprise", _l("Enterprise"), OWN_ORG, _RECEIVER + _ENTERPRISE_SUPERVISION, True),
-    RoleDefinition("county", _l("County/district government"), OWN_ORG, _RECEIVER + _MEMBER + _SERVICE_READ, True),
+    RoleDefinition("enterprise", _l("Enterprise"), OWN_ORG, _RECEIVER + _ENTERPRISE_SUPERVISION + _ONE_WINDOW, True),
+    RoleDefinition("county", _l("County/district government"), OWN_ORG, _RECEIVER + _MEMBER + _SERVICE_READ
+                   + _ONE_WINDOW, True),
     RoleDefinition("township", _l("Township/street"), OWN_ORG, _LOCAL + _r(WORK_TASK) + _SERVICE_WORK, True),
     RoleDefinition("community", _l("Community"), OWN_ORG, _LOCAL + _r(WORK_TASK) + _SERVICE_WORK, True),
     RoleDefinition("liaison", _l("Liaison office"), OWN_ORG, _LIAISON + _SERVICE_WORK, True),
     RoleDefinition("sasac", _l("City SASAC (leading-group office)"), CITY_WIDE,
                    _rw(RETIREE, HANDOVER, IMPL_PLAN) + _r(ORGANIZATION) + _HANDOVER_READ + _SUPERVISION_READ
-                   + _MEMBER + _SERVICE_READ, True),
+                   + _MEMBER + _SERVICE_READ + _ONE_WINDOW, True),
     RoleDefinition("hrss", _l("Human resources and social security bureau"), CITY_WIDE,
-                   _CITY_READ + _rw(HANDOVER) + _MEMBER + _SERVICE_READ, True),
-    RoleDefinition("medins", _l("Medical insurance bureau"), CITY_WIDE, _CITY_READ + _rw(HANDOVER) + _MEMBER, True),
+                   _CITY_READ + _rw(HANDOVER) + _MEMBER + _SERVICE_READ + _ONE_WINDOW, True),
+    RoleDefinition("medins", _l("Medical insurance bureau"), CITY_WIDE,
+                   _CITY_READ + _rw(HANDOVER) + _MEMBER + _ONE_WINDOW, True),
     RoleDefinition("orgdept", _l("Organization department"), CITY_WIDE,
-                   _CITY_READ + _rw(HANDOVER, PARTY_TRANSFER, ARCHIVE_TRANSFER) + _MEMBER, True),
-    RoleDefinition("finance", _l("Finance bureau"), CITY_WIDE, _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER),
+                   _CITY_READ + _rw(HANDOVER, PARTY_TRANSFER, ARCHIVE_TRANSFER) + _MEMBER + _ONE_WINDOW, True),
+    RoleDefinition("finance", _l("Finance bureau"), CITY_WIDE,
+                   _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER + _ONE_WINDOW),
     RoleDefinition("housing", _l("Housing and urban-rural development bureau"), CITY_WIDE,
-                   _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER),
+                   _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER + _ONE_WINDOW),
     RoleDefinition("health", _l("Health commission"), CITY_WIDE,
-                   _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER),
-    RoleDefinition("archives", _l("Archives"), CITY_WIDE, _CITY_READ + _rw(ARCHIVE_TRANSFER) + _MEMBER),
+                   _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER + _ONE_WINDOW),
+    RoleDefinition("archives", _l("Archives"), CITY_WIDE, _CITY_READ + _rw(ARCHIVE_TRANSFER) + _MEMBER + _ONE_WINDOW),
     RoleDefinition("supervision", _l("Supervision office"), CITY_WIDE,
                    _CITY_READ + _SUPERVISION_READ + _rw(SUPERVISION_ITEM, ACCOUNTABILITY) + _SERVICE_READ),
     RoleDefinition("leading_group", _l("Leading group"), CITY_WIDE, _CITY_READ + _SUPERVISION_READ + _SERVICE_READ),
