@@ -313,7 +313,8 @@ def test_pages_in_tibetan_have_no_english(app, as_user):
     for url in ("/community/list/", f"/community/show/{record_id}", "/community/certifications/?state=overdue",
                 "/community/today/", "/community/claims/list/", f"/community/claims/show/{claim_id}",
                 "/community/moves/list/", "/community/rounds/list/", "/community/hardship/",
-                "/community/requests/list/", "/community/requests/new"):
+                "/community/requests/list/", "/community/requests/new", "/community/activities/list/",
+                "/community/party/list/"):
         r = c1.get(url)
         assert r.status_code == 200, url
         text = r.get_data(as_text=True)
@@ -593,3 +594,65 @@ def test_a_declined_hand_on_stays_with_the_owner_and_overdue_requests_are_flagge
         db.session.remove()
     overdue = as_user("enterprise1").get("/community/requests/list/?state=overdue").get_data(as_text=True)
     assert 'class="request-row"' in overdue
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Activities and party life
+
+
+def test_activities_only_with_the_communitys_own_retirees(app, as_user):
+    from app.community.models import Activity
+
+    c1 = as_user("community1")
+    mine = [_record(app, "540502-01-01", offset=i)[1] for i in (1, 2)]
+    other = _record(app, "540502-01-02", offset=1)[1]
+    today = clock.today().isoformat()
+    _post(c1, "/community/activities/create", {"kind": "sports", "title": "门球比赛", "held_on": today,
+                                               "participants": mine + [other]})
+    assert _q(app, lambda s: s.query(Activity).filter_by(title="门球比赛").count()) == 0
+    _post(c1, "/community/activities/create", {"kind": "sports", "title": "门球比赛", "held_on": today,
+                                               "participants": mine})
+    activity_id = _q(app, lambda s: s.scalar(select(Activity.id).where(Activity.title == "门球比赛")))
+    assert _q(app, lambda s: sorted(r.id for r in s.get(Activity, activity_id).participants)) == sorted(mine)
+    assert as_user("community2").get(f"/community/activities/show/{activity_id}").status_code == 404
+    assert "门球比赛" in as_user("county1").get("/community/activities/list/").get_data(as_text=True)
+
+
+def test_branch_meetings_attendance_and_dues_after_the_transfer(app, as_user):
+    from app.community.models import PartyDues, PartyMeeting
+
+    c1 = as_user("community1")
+    page = c1.get("/community/party/list/").get_data(as_text=True)
+    members = re.findall(r'class="dues-row" data-retiree="(\d+)" data-behind="(\d+)"', page)
+    assert members, "the demo gives community1 retired party members"
+    present = [members[0][0]]
+    _post(c1, "/community/party/meeting", {"branch": "第一社区退休党员党支部", "kind": "lecture",
+                                           "held_on": clock.today().isoformat(), "topic": "党课", "present": present})
+    meeting = _q(app, lambda s: s.scalar(select(PartyMeeting).where(PartyMeeting.topic == "党课")
+                                         .order_by(PartyMeeting.id.desc())))
+    attendance = _q(app, lambda s: {a.retiree_id: a.present for a in s.get(PartyMeeting, meeting.id).attendance})
+    assert attendance[int(present[0])] is True and sum(attendance.values()) == 1
+    assert set(attendance) == {int(m) for m, _b in members}
+    # a member of another community cannot be marked present
+    other = re.findall(r'class="dues-row" data-retiree="(\d+)"',
+                       as_user("community2").get("/community/party/list/").get_data(as_text=True))
+    if other:
+        _post(c1, "/community/party/meeting", {"branch": "x", "kind": "members", "held_on": clock.today().isoformat(),
+                                               "topic": "越权", "present": [other[0]]})
+        assert _q(app, lambda s: s.query(PartyMeeting).filter_by(topic="越权").count()) == 0
+    # dues: a member whose relation the branch received, before the transfer refused, a future month refused
+    transferred = [m for m, _b in members if _q(app, lambda s: s.scalar(select(
+        __import__("app.party.models", fromlist=["PartyTransfer"]).PartyTransfer.received_on).where(
+        __import__("app.party.models", fromlist=["PartyTransfer"]).PartyTransfer.retiree_id == int(m))))]
+    assert transferred
+    rid = int(transferred[-1])
+    before = _q(app, lambda s: s.query(PartyDues).filter_by(retiree_id=rid).count())
+    _post(c1, f"/community/party/dues/{rid}", {"month": "2019-01", "amount": "30"})
+    future = rules.add_months(clock.today(), 1).strftime("%Y-%m")
+    _post(c1, f"/community/party/dues/{rid}", {"month": future, "amount": "30"})
+    assert _q(app, lambda s: s.query(PartyDues).filter_by(retiree_id=rid).count()) == before
+    month = clock.today().strftime("%Y-%m")
+    _post(c1, f"/community/party/dues/{rid}", {"month": month, "amount": "30"})
+    _post(c1, f"/community/party/dues/{rid}", {"month": month, "amount": "30"})
+    assert _q(app, lambda s: s.query(PartyDues).filter_by(retiree_id=rid).count()) == before + 1
+    assert _post(as_user("community2"), f"/community/party/dues/{rid}", {"month": month, "amount": "1"}).status_code == 404

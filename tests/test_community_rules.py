@@ -180,3 +180,33 @@ def test_working_days_and_request_deadlines():
     assert rules.is_owner(owner, SimpleNamespace(owner_org_id=5))
     assert not rules.is_owner(owner, SimpleNamespace(owner_org_id=6))
     assert not rules.is_owner(None, SimpleNamespace(owner_org_id=5))
+
+
+def test_dues_rules_and_months_owed():
+    from decimal import Decimal
+
+    today = D(2026, 6, 15)
+    transfer = D(2020, 8, 15)
+    assert rules.dues_problem("2026-05", Decimal("30"), today, transfer, today) is None
+    assert rules.dues_problem("2020-08", Decimal("30"), today, transfer, today) is None
+    assert rules.dues_problem("2020-07", Decimal("30"), today, transfer, today)  # the enterprise's
+    assert rules.dues_problem("2026-07", Decimal("30"), today, transfer, today)  # future
+    assert rules.dues_problem("2026-13", Decimal("30"), today, transfer, today)
+    assert rules.dues_problem("2026-05", Decimal("30"), today, None, today)  # not transferred yet
+    assert rules.dues_problem("2026-05", Decimal("0"), today, transfer, today)
+    assert rules.months_behind("2026-05", transfer, today) == 0
+    assert rules.months_behind("2026-03", transfer, today) == 2
+    assert rules.months_behind("2025-12", transfer, D(2026, 1, 10)) == 0
+    assert rules.months_behind(None, D(2026, 4, 1), today) == 2  # April and May
+    assert rules.months_behind(None, None, today) == 0
+
+
+def test_activity_and_meeting_rules():
+    today = D(2026, 6, 1)
+    assert rules.activity_problem("culture", "联欢会", today, today) is None
+    assert rules.activity_problem("culture", "", today, today)
+    assert rules.activity_problem("party", "x", today, today)
+    assert rules.meeting_problem("lecture", "支部", "党课", today, today) is None
+    assert rules.meeting_problem("lecture", "支部", "党课", D(2026, 6, 2), today)
+    assert rules.meeting_problem("picnic", "支部", "党课", today, today)
+    assert rules.meeting_problem("members", " ", "党课", today, today)

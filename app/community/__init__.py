@@ -21,7 +21,18 @@ def _register_labels():
         "Hardship and care": _l("Hardship and care"),
         "Visits and condolences": _l("Visits and condolences"),
         "ServiceRequest": _l("One-window requests"), "One-window requests": _l("One-window requests"),
+        "Activities": _l("Activities"), "Party branch life": _l("Party branch life"),
     })
+    from app.community.models import Activity, ActivityKind, MeetingKind, PartyDues, PartyMeeting
+
+    register_model(Activity, _l("Activity"), {"title": _l("Title"), "kind": _l("Kind"), "held_on": _l("Date"),
+                                             "place": _l("Place"), "org_id": _l("Organised by"), "note": _l("Note")},
+                   {"kind": ActivityKind.LABELS})
+    register_model(PartyMeeting, _l("Branch meeting"), {
+        "branch": _l("Party branch"), "kind": _l("Kind"), "held_on": _l("Date"), "topic": _l("Topic"),
+        "org_id": _l("Organised by")}, {"kind": MeetingKind.LABELS})
+    register_model(PartyDues, _l("Party dues"), {"retiree_id": _l("Retiree"), "month": _l("Month"),
+                                                 "amount": _l("Amount"), "paid_on": _l("Paid on")})
     from app.community.models import RequestKind, RequestState, RequestStep, Satisfaction, ServiceRequest, StepAction
     from app.community.views import REQUEST_LABELS
 
@@ -77,8 +88,8 @@ def _register_labels():
 
 def init_app(app, appbuilder):
     from app.community import services  # noqa: F401  (inbox source "service")
-    from app.community.views import (CommunityMoveView, ServiceLedgerView, ServiceRequestView, SurvivorClaimView,
-                                     VisitRoundView)
+    from app.community.views import (ActivityView, CommunityMoveView, PartyLifeView, ServiceLedgerView,
+                                     ServiceRequestView, SurvivorClaimView, VisitRoundView)
 
     _register_labels()
     menu = dict(category="Community services", category_label=_l("Community services"), category_icon="fa-heart")
@@ -91,6 +102,8 @@ def init_app(app, appbuilder):
                         label=_l("Hardship and care"), **menu)
     appbuilder.add_view(VisitRoundView, "Visits and condolences", icon="fa-gift",
                         label=_l("Visits and condolences"), **menu)
+    appbuilder.add_view(ActivityView, "Activities", icon="fa-music", label=_l("Activities"), **menu)
+    appbuilder.add_view(PartyLifeView, "Party branch life", icon="fa-flag-o", label=_l("Party branch life"), **menu)
     appbuilder.add_view(CommunityMoveView, "Moves between communities", icon="fa-truck",
                         label=_l("Moves between communities"), **menu)
     appbuilder.add_view(ServiceRequestView, "One-window requests", icon="fa-inbox",

@@ -233,6 +233,38 @@ def seed_requests(today):
                               "需要开具原工作经历证明", received_on=ago(20))
 
 
+def seed_party_life(today):
+    """community1: a health lecture and a Losar gathering with participants; the retired members' branch with
+    monthly meetings and a party lecture (attendance), dues paid by some members up to last month."""
+    c1 = appbuilder.sm.find_user(username="community1")
+    if c1 is None:
+        return
+    records = db.session.scalars(
+        services.scope_for(c1, select(ServiceRecord).join(Retiree, Retiree.id == ServiceRecord.retiree_id)
+                           .where(ServiceRecord.status == LifeStatus.ALIVE).order_by(ServiceRecord.retiree_id))).all()
+    ids = [r.retiree_id for r in records]
+    services.create_activity(c1, "health", "老年慢性病防治健康讲座", today - datetime.timedelta(days=25),
+                             "社区服务站", ids[:8])
+    services.create_activity(c1, "culture", "退休人员藏历新年联欢会", today - datetime.timedelta(days=280),
+                             "社区活动室", ids[3:15])
+    services.create_activity(c1, "study", "社会化管理政策宣讲", today + datetime.timedelta(days=10), "社区会议室")
+    members = services.branch_members(c1)
+    if not members:
+        return
+    present = [r.id for n, (r, _t) in enumerate(members) if n % 4]
+    branch = "泽当镇第一社区退休党员党支部"
+    for months_ago, kind, topic in ((1, "members", "学习党的二十届三中全会精神"), (2, "lecture", "党课：新时代老干部工作"),
+                                    (3, "members", "民主评议党员准备")):
+        services.record_meeting(c1, branch, kind, today - datetime.timedelta(days=30 * months_ago + 3), topic, present)
+    last = today.replace(day=1) - datetime.timedelta(days=1)
+    for n, (retiree, transferred) in enumerate(members):
+        if transferred is None or n % 2:
+            continue
+        for k in range(3):
+            month = (last.replace(day=1) - datetime.timedelta(days=31 * k)).strftime("%Y-%m")
+            services.record_dues(c1, retiree, month, Decimal("30.00"), last)
+
+
 def seed_demo_services():
     today = clock.today()
     seed_liaison_batches()
@@ -246,5 +278,6 @@ def seed_demo_services():
     seed_care(today)
     seed_visits(today)
     seed_requests(today)
+    seed_party_life(today)
     db.session.commit()
     return db.session.scalar(select(func.count(Certification.id)))

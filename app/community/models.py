@@ -9,7 +9,7 @@ go stale.
 """
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (Column, Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint, select)
+from sqlalchemy import (Boolean, Column, Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint, select)
 from sqlalchemy.orm import column_property, relationship
 
 from app.retirees.models import Retiree
@@ -486,3 +486,113 @@ class RequestStep(Model):
 
     def action_label(self):
         return str(StepAction.LABELS.get(self.action, self.action))
+
+
+class ActivityKind:
+    CULTURE = "culture"
+    SPORTS = "sports"
+    HEALTH = "health"
+    STUDY = "study"
+    OTHER = "other"
+    LABELS = {CULTURE: _l("Culture"), SPORTS: _l("Sports"), HEALTH: _l("Health education"),
+              STUDY: _l("Policy study"), OTHER: _l("Other")}
+
+
+class Activity(Model):
+    """An activity the community organises for retirees (文体活动, 健康教育, 学习), with its participants."""
+    __tablename__ = "svc_activity"
+    __scope_columns__ = ("org_id",)
+    __audited__ = True
+
+    id = Column(Integer, primary_key=True)
+    org_id = Column(Integer, ForeignKey("org_unit.id"), nullable=False, index=True)
+    kind = Column(String(12), nullable=False)
+    title = Column(String(120), nullable=False)
+    held_on = Column(Date, nullable=False, index=True)
+    place = Column(String(120))
+    note = Column(String(500))
+    created_by_id = Column(Integer, ForeignKey("ab_user.id"))
+
+    org = relationship("Organization", foreign_keys=[org_id])
+    participants = relationship("Retiree", secondary="svc_activity_participant", order_by="Retiree.id")
+
+    def kind_label(self):
+        return str(ActivityKind.LABELS.get(self.kind, self.kind))
+
+
+class ActivityParticipant(Model):
+    __tablename__ = "svc_activity_participant"
+
+    activity_id = Column(Integer, ForeignKey("svc_activity.id", ondelete="CASCADE"), primary_key=True)
+    retiree_id = Column(Integer, ForeignKey("retiree.id", ondelete="CASCADE"), primary_key=True)
+
+
+class MeetingKind:
+    """三会一课 and the other basic systems of branch life (policy 二(三))."""
+    MEMBERS = "members"
+    COMMITTEE = "committee"
+    GROUP = "group"
+    LECTURE = "lecture"
+    LIFE = "life"
+    REVIEW = "review"
+    LABELS = {
+        MEMBERS: _l("Branch members' meeting"),
+        COMMITTEE: _l("Branch committee meeting"),
+        GROUP: _l("Party group meeting"),
+        LECTURE: _l("Party lecture"),
+        LIFE: _l("Organisational life meeting"),
+        REVIEW: _l("Democratic appraisal of members"),
+    }
+
+
+class PartyMeeting(Model):
+    """A meeting of the community's retired party members' branch, with the members' attendance."""
+    __tablename__ = "svc_party_meeting"
+    __scope_columns__ = ("org_id",)
+    __audited__ = True
+
+    id = Column(Integer, primary_key=True)
+    org_id = Column(Integer, ForeignKey("org_unit.id"), nullable=False, index=True)
+    branch = Column(String(120), nullable=False)
+    kind = Column(String(12), nullable=False)
+    held_on = Column(Date, nullable=False, index=True)
+    topic = Column(String(200), nullable=False)
+    created_by_id = Column(Integer, ForeignKey("ab_user.id"))
+
+    org = relationship("Organization", foreign_keys=[org_id])
+    attendance = relationship("PartyAttendance", back_populates="meeting", cascade="all, delete-orphan",
+                              order_by="PartyAttendance.retiree_id")
+
+    def kind_label(self):
+        return str(MeetingKind.LABELS.get(self.kind, self.kind))
+
+
+class PartyAttendance(Model):
+    __tablename__ = "svc_party_attendance"
+
+    meeting_id = Column(Integer, ForeignKey("svc_party_meeting.id", ondelete="CASCADE"), primary_key=True)
+    retiree_id = Column(Integer, ForeignKey("retiree.id", ondelete="CASCADE"), primary_key=True)
+    present = Column(Boolean, nullable=False, default=True)
+    absence_reason = Column(String(100))
+
+    meeting = relationship("PartyMeeting", back_populates="attendance")
+    retiree = relationship("Retiree")
+
+
+class PartyDues(Model):
+    """Party dues paid by a retired member after the transfer (one row per month paid)."""
+    __tablename__ = "svc_party_dues"
+    __table_args__ = (UniqueConstraint("retiree_id", "month"),)
+    __audited__ = True
+
+    id = Column(Integer, primary_key=True)
+    retiree_id = Column(Integer, ForeignKey("retiree.id", ondelete="CASCADE"), nullable=False, index=True)
+    month = Column(String(7), nullable=False)  # YYYY-MM
+    amount = Column(Numeric(10, 2), nullable=False)
+    paid_on = Column(Date, nullable=False)
+    recorded_by_id = Column(Integer, ForeignKey("ab_user.id"))
+
+    retiree = relationship("Retiree")
+
+
+_retiree_scope(PartyDues)

@@ -348,3 +348,78 @@ def request_problem(applicant, subject, kind, received_on, promised_on):
 def is_owner(user, request):
     """The owning unit answers for the request (首问负责): any of its users acts for it."""
     return user is not None and request.owner_org_id is not None and getattr(user, "org_id", None) == request.owner_org_id
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Activities and party life
+
+
+def activity_problem(kind, title, held_on, today):
+    from app.community.models import ActivityKind
+
+    if kind not in ActivityKind.LABELS:
+        return _l("Not a valid choice.")
+    if not (title or "").strip():
+        return _l("Give the title.")
+    if held_on is None:
+        return _l("Give the date.")
+    if held_on > today + datetime.timedelta(days=366):
+        return _l("The date is too far ahead.")
+    return None
+
+
+def meeting_problem(kind, branch, topic, held_on, today):
+    from app.community.models import MeetingKind
+
+    if kind not in MeetingKind.LABELS:
+        return _l("Not a valid choice.")
+    if not (branch or "").strip() or not (topic or "").strip():
+        return _l("Give the branch and the topic.")
+    if held_on is None:
+        return _l("Give the date.")
+    if held_on > today:
+        return _l("The date cannot be in the future.")
+    return None
+
+
+def parse_month(value):
+    """'YYYY-MM' → (year, month), or None."""
+    try:
+        year, month = (int(p) for p in (value or "").split("-"))
+    except ValueError:
+        return None
+    return (year, month) if 1 <= month <= 12 and 1900 < year < 3000 else None
+
+
+def dues_problem(month, amount, paid_on, transferred_on, today):
+    """Dues are recorded from the month the community's branch received the member's relation on (before it
+    the enterprise's party organisation collects them, policy 二(三)); never for a future month."""
+    ym = parse_month(month)
+    if ym is None:
+        return _l("Give the month as YYYY-MM.")
+    if ym > (today.year, today.month):
+        return _l("Dues are not recorded for a future month.")
+    if transferred_on is None:
+        return _l("The member's party relation has not been received by the community's branch yet.")
+    if ym < (transferred_on.year, transferred_on.month):
+        return _l("Dues before the transfer are collected by the enterprise's party organisation.")
+    if amount is None or amount <= 0:
+        return _l("Give an amount greater than zero.")
+    if paid_on is None or paid_on > today:
+        return _l("The date cannot be in the future.")
+    return None
+
+
+def months_behind(paid_until, transferred_on, today):
+    """Whole months of dues owed up to last month: from the month after `paid_until` (or the transfer month
+    when nothing is paid) to the month before `today`."""
+    if transferred_on is None:
+        return 0
+    if paid_until is None:
+        start = (transferred_on.year, transferred_on.month)
+    else:
+        y, m = parse_month(paid_until)
+        start = (y + (m // 12), m % 12 + 1)
+    last = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    n = (last[0] - start[0]) * 12 + (last[1] - start[1]) + 1
+    return max(0, n)

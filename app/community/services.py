@@ -488,6 +488,108 @@ def close_request(actor, req, result, satisfaction, satisfaction_note=None):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Activities and party life
+
+
+def _own_retirees(actor, ids):
+    """The retirees among `ids` that the actor's unit looks after (alive), or a refusal naming none."""
+    from app.security.scope import scope
+
+    ids = sorted({int(i) for i in ids})
+    if not ids:
+        return []
+    rows = db.session.scalars(scope(select(Retiree).where(Retiree.id.in_(ids), Retiree.deceased.is_(False)),
+                                    Retiree, actor)).all()
+    if len(rows) != len(ids):
+        raise Refusal(_l("This record is outside your organization's scope."))
+    return rows
+
+
+def create_activity(actor, kind, title, held_on, place=None, participant_ids=(), note=None):
+    from app.community.models import Activity
+
+    if not rules.may(actor, "write"):
+        raise Refusal(_l("Your role does not do this work."))
+    refuse_if(rules.activity_problem(kind, title, held_on, clock.today()))
+    activity = Activity(org_id=actor.org_id, kind=kind, title=title.strip()[:120], held_on=held_on,
+                        place=(place or "").strip()[:120] or None, note=(note or "").strip()[:500] or None,
+                        created_by_id=actor.id)
+    activity.participants = _own_retirees(actor, participant_ids)
+    db.session.add(activity)
+    return activity
+
+
+def branch_members(actor):
+    """Party members in the actor's care (alive), with the date their relation reached the community's branch."""
+    from app.party.models import PartyTransfer
+    from app.security.scope import scope
+
+    query = (select(Retiree, PartyTransfer.received_on).outerjoin(PartyTransfer, PartyTransfer.retiree_id == Retiree.id)
+             .where(Retiree.party_member.is_(True), Retiree.deceased.is_(False))
+             .where((Retiree.receiving_community_id.is_not(None)) | (Retiree.liaison_office_id.is_not(None)))
+             .order_by(Retiree.id))
+    return db.session.execute(scope(query, Retiree, actor)).all()
+
+
+def record_meeting(actor, branch, kind, held_on, topic, present_ids, absence_reasons=None):
+    """A branch meeting (三会一课) with attendance: every member in the actor's care is listed, present or not."""
+    from app.community.models import PartyAttendance, PartyMeeting
+
+    if not rules.may(actor, "write"):
+        raise Refusal(_l("Your role does not do this work."))
+    refuse_if(rules.meeting_problem(kind, branch, topic, held_on, clock.today()))
+    members = {r.id for r, _t in branch_members(actor)}
+    present = {int(i) for i in present_ids}
+    if not present <= members:
+        raise Refusal(_l("This record is outside your organization's scope."))
+    meeting = PartyMeeting(org_id=actor.org_id, branch=branch.strip()[:120], kind=kind, held_on=held_on,
+                           topic=topic.strip()[:200], created_by_id=actor.id)
+    reasons = absence_reasons or {}
+    for rid in sorted(members):
+        meeting.attendance.append(PartyAttendance(retiree_id=rid, present=rid in present,
+                                                  absence_reason=None if rid in present
+                                                  else (reasons.get(rid) or "").strip()[:100] or None))
+    db.session.add(meeting)
+    return meeting
+
+
+def record_dues(actor, retiree, month, amount, paid_on=None):
+    from app.community.models import PartyDues
+    from app.party.models import PartyTransfer
+
+    _check(actor, "write", retiree)
+    if not retiree.party_member:
+        raise Refusal(_l("Not a valid choice."))
+    transferred = db.session.scalar(select(PartyTransfer.received_on).where(PartyTransfer.retiree_id == retiree.id))
+    if isinstance(transferred, datetime.datetime):
+        transferred = transferred.date()
+    refuse_if(rules.dues_problem(month, amount, paid_on or clock.today(), transferred, clock.today()))
+    month = "%04d-%02d" % rules.parse_month(month)
+    if db.session.scalar(select(PartyDues.id).where(PartyDues.retiree_id == retiree.id, PartyDues.month == month)):
+        raise Refusal(_l("The dues of this month are already recorded."))
+    dues = PartyDues(retiree_id=retiree.id, month=month, amount=amount, paid_on=paid_on or clock.today(),
+                     recorded_by_id=getattr(actor, "id", None))
+    db.session.add(dues)
+    return dues
+
+
+def dues_overview(actor, today):
+    """[(retiree, transferred_on, paid until 'YYYY-MM' or None, months behind)] for the actor's members."""
+    from app.community.models import PartyDues
+
+    members = branch_members(actor)
+    paid = dict(db.session.execute(select(PartyDues.retiree_id, func.max(PartyDues.month)).where(
+        PartyDues.retiree_id.in_([r.id for r, _t in members])).group_by(PartyDues.retiree_id)).all())
+    rows = []
+    for retiree, transferred in members:
+        if isinstance(transferred, datetime.datetime):
+            transferred = transferred.date()
+        until = paid.get(retiree.id)
+        rows.append((retiree, transferred, until, rules.months_behind(until, transferred, today)))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Moves between communities
 
 

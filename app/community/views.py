@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select
 
 from app import clock
 from app.community import rules, services
-from app.community.models import (CommunityMove, MoveStatus, ServiceRequest, VisitRound, CertMethod, ClaimKind, care_unit, ClaimStep, DeathReport, DeathSource, LifeStatus,
+from app.community.models import (Activity, CommunityMove, MoveStatus, PartyMeeting, ServiceRequest, VisitRound, CertMethod, ClaimKind, care_unit, ClaimStep, DeathReport, DeathSource, LifeStatus,
                                   ServiceRecord, SurvivorClaim)
 from app.deadlines import Colour
 from app.extensions import db
@@ -662,3 +662,133 @@ class ServiceRequestView(ScopedModelView):
         else:
             abort(400)
         return redirect(url_for(".show", pk=pk))
+
+
+ACTIVITY_LABELS = {"title": _l("Title"), "kind_label": _l("Kind"), "held_on": _l("Date"), "place": _l("Place"),
+                   "org": _l("Organised by"), "participants": _l("Participants")}
+
+
+def _members_and_retirees(user):
+    query = select(ServiceRecord).join(Retiree, Retiree.id == ServiceRecord.retiree_id).where(
+        ServiceRecord.status == LifeStatus.ALIVE).order_by(Retiree.id)
+    return [r.retiree for r in db.session.scalars(scope(query, ServiceRecord, user).limit(LIST_LIMIT))]
+
+
+class ActivityView(ScopedModelView):
+    datamodel = ScopedInterface(Activity)
+    class_permission_name = SERVICE_LEDGER
+    method_permission_name = {**METHOD_PERMISSIONS, "create": "write"}
+    include_route_methods = {"list", "show", "create"}
+    route_base = "/community/activities"
+    list_title = _l("Activities")
+    show_title = _l("Activity")
+    label_columns = ACTIVITY_LABELS
+    list_columns = ["title", "kind_label", "held_on", "place", "org"]
+    search_columns = ["kind", "held_on"]
+    add_columns = edit_columns = ["title"]
+    base_order = ("held_on", "desc")
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        from app.community.models import ActivityKind
+
+        rows = db.session.scalars(scope(select(Activity).order_by(Activity.held_on.desc(), Activity.id.desc()),
+                                        Activity).limit(LIST_LIMIT)).all()
+        may_write = rules.may(g.user, "write")
+        return self.render_template(
+            "community/activity_list.html", title=self.list_title, rows=rows, labels=ACTIVITY_LABELS,
+            kinds=ActivityKind.LABELS, may_write=may_write, today=clock.today(),
+            retirees=_members_and_retirees(g.user) if may_write else [])
+
+    @expose("/create", methods=["POST"])
+    @has_access
+    def create(self):
+        form = request.form
+        try:
+            held_on = _date(form.get("held_on"))
+        except Refusal as e:
+            flash(e.message, "danger")
+            return redirect(url_for(".list"))
+        ids = [v for v in form.getlist("participants") if v.isdigit()]
+        run_step(services.create_activity, form.get("kind", ""), form.get("title", ""), held_on, form.get("place"),
+                 ids, form.get("note"), success=_l("The activity was recorded."))
+        return redirect(url_for(".list"))
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        activity = self._scoped(pk)
+        return self.render_template("community/activity_show.html", title=self.show_title, a=activity,
+                                    labels=ACTIVITY_LABELS)
+
+
+MEETING_LABELS = {"branch": _l("Party branch"), "kind_label": _l("Kind"), "held_on": _l("Date"),
+                  "topic": _l("Topic"), "org": _l("Organised by")}
+
+
+class PartyLifeView(ScopedModelView):
+    """The retired party members' branch: 三会一课 records with attendance, and dues after the transfer."""
+    datamodel = ScopedInterface(PartyMeeting)
+    class_permission_name = SERVICE_LEDGER
+    method_permission_name = {**METHOD_PERMISSIONS, "meeting": "write", "dues": "write"}
+    include_route_methods = {"list", "show", "meeting", "dues"}
+    route_base = "/community/party"
+    list_title = _l("Party branch life")
+    show_title = _l("Branch meeting")
+    label_columns = MEETING_LABELS
+    list_columns = ["branch", "kind_label", "held_on", "topic"]
+    search_columns = ["kind", "held_on"]
+    add_columns = edit_columns = ["topic"]
+    base_order = ("held_on", "desc")
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        from app.community.models import MeetingKind
+
+        today = clock.today()
+        meetings = db.session.scalars(scope(select(PartyMeeting).order_by(PartyMeeting.held_on.desc(),
+                                                                          PartyMeeting.id.desc()),
+                                            PartyMeeting).limit(LIST_LIMIT)).all()
+        may_write = rules.may(g.user, "write")
+        return self.render_template(
+            "community/party_list.html", title=self.list_title, meetings=meetings, labels=MEETING_LABELS,
+            kinds=MeetingKind.LABELS, may_write=may_write, today=today,
+            dues=services.dues_overview(g.user, today), this_month=today.strftime("%Y-%m"))
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        meeting = self._scoped(pk)
+        return self.render_template("community/party_show.html", title=self.show_title, m=meeting,
+                                    labels=MEETING_LABELS)
+
+    @expose("/meeting", methods=["POST"])
+    @has_access
+    def meeting(self):
+        form = request.form
+        try:
+            held_on = _date(form.get("held_on"))
+        except Refusal as e:
+            flash(e.message, "danger")
+            return redirect(url_for(".list"))
+        present = [v for v in form.getlist("present") if v.isdigit()]
+        run_step(services.record_meeting, form.get("branch", ""), form.get("kind", ""), held_on, form.get("topic", ""),
+                 present, success=_l("The meeting was recorded."))
+        return redirect(url_for(".list"))
+
+    @expose("/dues/<int:retiree_id>", methods=["POST"])
+    @has_access
+    def dues(self, retiree_id):
+        retiree = db.session.get(Retiree, retiree_id)
+        if retiree is None or not rules.may(g.user, "read", retiree):
+            abort(404)
+        try:
+            amount, paid_on = _amount(request.form.get("amount")), _date(request.form.get("paid_on"))
+        except Refusal as e:
+            flash(e.message, "danger")
+            return redirect(url_for(".list"))
+        run_step(services.record_dues, retiree, request.form.get("month", ""), amount, paid_on,
+                 success=_l("The dues were recorded."))
+        return redirect(url_for(".list"))

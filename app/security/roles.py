@@ -55,7 +55,8 @@ MENU = {
     ACCOUNTABILITY: ["Supervision", "Accountability"],
     WORK_CONTACT: ["Supervision", "Contacts and leading group"],
     SERVICE_LEDGER: ["Community services", "Service ledger", "Eligibility certification", "Today's round",
-                     "Moves between communities", "Hardship and care", "Visits and condolences"],
+                     "Moves between communities", "Hardship and care", "Visits and condolences", "Activities",
+                     "Party branch life"],
     SURVIVOR_CLAIM: ["Community services", "Deaths and survivor claims"],
     SERVICE_REQUEST: ["Community services", "One-window requests"],
 }
