@@ -656,3 +656,93 @@ def test_branch_meetings_attendance_and_dues_after_the_transfer(app, as_user):
     _post(c1, f"/community/party/dues/{rid}", {"month": month, "amount": "30"})
     assert _q(app, lambda s: s.query(PartyDues).filter_by(retiree_id=rid).count()) == before + 1
     assert _post(as_user("community2"), f"/community/party/dues/{rid}", {"month": month, "amount": "1"}).status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Retirees' own access
+
+
+def _issue_code(app, client, record_id):
+    r = _post(client, f"/community/{record_id}/access-code", follow_redirects=True)
+    match = re.search(r"(?<!\d)(\d{8})(?!\d)", " ".join(flashes(r)))
+    assert match, flashes(r)
+    return match.group(1)
+
+
+def _self_check(client, id_number, name, code, addr="127.0.0.1"):
+    env = {"REMOTE_ADDR": addr}
+    token = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"',
+                      client.get("/self-check/", environ_base=env).get_data(as_text=True))
+    return client.post("/self-check/", data={"csrf_token": token.group(1), "id_number": id_number, "name": name,
+                                             "code": code}, environ_base=env)
+
+
+def _answer(response):
+    text = response.get_data(as_text=True)
+    return re.sub(r'value="[^"]*"', "", text)  # the CSRF token differs per session
+
+
+def test_self_check_shows_only_the_retirees_own_status(app, as_user):
+    from app.community import selfcheck
+    from app.audit.models import AuditLog
+
+    selfcheck.reset_limits()
+    record_id, retiree_id = _record(app, "540502-01-01", offset=17)
+    ident = _q(app, lambda s: (s.get(Retiree, retiree_id).resident_id, s.get(Retiree, retiree_id).name_zh,
+                               s.get(Retiree, retiree_id).name_bo, s.get(ServiceRecord, record_id).cert_due_on,
+                               s.get(Retiree, retiree_id).enterprise.name_zh))
+    resident_id, name_zh, name_bo, due, enterprise = ident
+    # another community cannot issue the code
+    assert _post(as_user("community2"), f"/community/{record_id}/access-code").status_code == 404
+    code = _issue_code(app, as_user("community1"), record_id)
+    public = app.test_client()
+    assert public.get("/self-check/").status_code == 200  # no login
+    r = _self_check(public, resident_id, name_zh, code)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="selfcheck-result"' in page
+    assert due.isoformat() in page and "泽当镇第一社区" in page
+    assert enterprise not in page and "svc_" not in page
+    # in Tibetan, with the Tibetan name
+    public.get("/lang/bo")
+    page = _self_check(public, resident_id.lower(), name_bo, code).get_data(as_text=True)
+    assert 'id="selfcheck-result"' in page and "སྡེ་ཁུལ་དང་པོ" in page
+    public.get("/lang/zh")
+    # wrong name, unknown ID, wrong code: one and the same answer
+    other = _q(app, lambda s: s.scalar(select(Retiree.name_zh).where(Retiree.id != retiree_id,
+                                                                      Retiree.name_zh != name_zh).limit(1)))
+    answers = {_answer(_self_check(public, resident_id, other, code)),
+               _answer(_self_check(public, "540502195001011234", name_zh, code)),
+               _answer(_self_check(public, resident_id, name_zh, "00000000" if code != "00000000" else "11111111"))}
+    assert len(answers) == 1 and 'id="selfcheck-refused"' in answers.pop()
+    # every attempt is logged, the ID number masked
+    logs = _q(app, lambda s: [(a.object_id, a.changes) for a in s.scalars(
+        select(AuditLog).where(AuditLog.action == "self_check").order_by(AuditLog.id.desc()).limit(5))])
+    assert len(logs) == 5 and all(resident_id not in changes for _o, changes in logs)
+    assert sum(1 for o, _c in logs if o == str(retiree_id)) == 2
+    # an expired code answers like a wrong one
+    with clock.frozen(clock.today() + datetime.timedelta(days=400)):
+        assert 'id="selfcheck-refused"' in _self_check(public, resident_id, name_zh, code).get_data(as_text=True)
+    selfcheck.reset_limits()
+
+
+def test_self_check_is_rate_limited(app):
+    from app.community import selfcheck
+
+    selfcheck.reset_limits()
+    app.config["SELF_CHECK_RATE_LIMIT"] = "3/minute"
+    try:
+        public = app.test_client()
+        codes = [_self_check(public, "54050219500101%04d" % i, "某某", "12345678").status_code for i in range(4)]
+        assert codes == [200, 200, 200, 429]
+    finally:
+        app.config.pop("SELF_CHECK_RATE_LIMIT")
+        selfcheck.reset_limits()
+    # one ID number is limited whatever the address
+    app.config["SELF_CHECK_RATE_LIMIT_PER_ID"] = "2/hour"
+    try:
+        codes = [_self_check(app.test_client(), "540502195001011234", "某某", "1", addr=f"10.0.0.{i}").status_code
+                 for i in range(3)]
+        assert codes == [200, 200, 429]
+    finally:
+        app.config.pop("SELF_CHECK_RATE_LIMIT_PER_ID")
+        selfcheck.reset_limits()

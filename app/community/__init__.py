@@ -10,7 +10,10 @@ def _register_labels():
     from app.community.models import (CertMethod, ClaimKind, ClaimStep, Certification, DeathReport, DeathSource,
                                       LifeStatus, ServiceRecord, SurvivorClaim)
     from app.community.views import CLAIM_LABELS, RECORD_LABELS
+    from app.audit import ACTION_LABELS
     from app.security.labels import RESOURCE_LABELS
+
+    ACTION_LABELS["self_check"] = _l("Retiree self-check")
 
     RESOURCE_LABELS.update({
         "ServiceLedger": _l("Service ledger"), "SurvivorClaim": _l("Deaths and survivor claims"),
@@ -93,6 +96,9 @@ def init_app(app, appbuilder):
 
     _register_labels()
     menu = dict(category="Community services", category_label=_l("Community services"), category_icon="fa-heart")
+    from app.community.selfcheck import SelfCheckView
+
+    appbuilder.add_view_no_menu(SelfCheckView)
     appbuilder.add_view(ServiceLedgerView, "Service ledger", icon="fa-book", label=_l("Service ledger"), **menu)
     appbuilder.add_link("Eligibility certification", href="/community/certifications/", icon="fa-id-card-o",
                         label=_l("Eligibility certification"), **menu)

@@ -25,7 +25,7 @@ def _retiree_scope(cls):
             select(getattr(Retiree, name)).where(Retiree.id == cls.retiree_id).correlate_except(Retiree)
             .scalar_subquery()))
     cls.__scope_columns__ = SCOPE_COLUMNS
-    cls.__audit_ignore__ = SCOPE_COLUMNS
+    cls.__audit_ignore__ = SCOPE_COLUMNS + (("access_code_hash",) if cls.__name__ == "ServiceRecord" else ())
     return cls
 
 
@@ -68,6 +68,9 @@ class ServiceRecord(Model):
     cert_due_on = Column(Date, index=True)  # None once the retiree has died
     last_certified_on = Column(Date)
     created_at = Column(DateTime, nullable=False)  # UTC
+    # The retiree's own access (selfcheck.py): a code the community hands the retiree, stored as a hash only.
+    access_code_hash = Column(String(200))
+    access_code_until = Column(Date)
 
     retiree = relationship("Retiree")
 

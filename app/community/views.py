@@ -106,9 +106,11 @@ class ServiceLedgerView(ScopedModelView):
     method_permission_name = {**METHOD_PERMISSIONS, "certify": "write", "report_death": "write",
                               "certifications": "read", "today": "read", "certify_tap": "write", "move": "write",
                               "hardship": "read", "add_flag": "write", "end_flag": "write", "aid": "write",
-                              "health": "write", "visit": "write", "visit_tap": "write"}
+                              "health": "write", "visit": "write", "visit_tap": "write",
+                              "access_code": "write"}
     include_route_methods = {"list", "show", "certify", "report_death", "certifications", "today", "certify_tap",
-                             "move", "hardship", "add_flag", "end_flag", "aid", "health", "visit", "visit_tap"}
+                             "move", "hardship", "add_flag", "end_flag", "aid", "health", "visit", "visit_tap",
+                             "access_code"}
     route_base = "/community"
     list_title = _l("Service ledger")
     show_title = _l("Service ledger")
@@ -194,6 +196,23 @@ class ServiceLedgerView(ScopedModelView):
         run_step(services.record_visit, visit.retiree, None, clock.today(), who, request.form.get("gift"), None,
                  None, None, visit, success=_l("The visit was recorded."))
         return redirect(url_for(".today"))
+
+    @expose("/<int:pk>/access-code", methods=["POST"])
+    @has_access
+    def access_code(self, pk):
+        """Issue the retiree's access code for the public self-check page: shown once, here."""
+        from app.community.selfcheck import issue_code
+
+        record = self._scoped(pk)
+        try:
+            code = issue_code(g.user, record)
+            db.session.commit()
+        except Refusal as e:
+            db.session.rollback()
+            return _refused(e, pk)
+        flash(str(_l("Access code for the retiree: %(code)s, valid until %(until)s. Hand it to the retiree; it "
+                     "is not shown again.", code=code, until=record.access_code_until.isoformat())), "success")
+        return redirect(url_for(".show", pk=pk))
 
     @expose("/<int:pk>/flag", methods=["POST"])
     @has_access
