@@ -746,3 +746,37 @@ def test_self_check_is_rate_limited(app):
     finally:
         app.config.pop("SELF_CHECK_RATE_LIMIT_PER_ID")
         selfcheck.reset_limits()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Dashboard
+
+
+def _panel_rows(html):
+    table = re.search(r'<table[^>]*id="panel-services">(.*?)</table>', html, re.S)
+    assert table, "the dashboard shows the community services panel"
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table.group(1), re.S)[1:]
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", r, re.S)] for r in rows]
+
+
+def test_dashboard_figures_per_unit_within_scope(app, as_user):
+    from app.community import figures
+
+    c1_unit = org_id(app, "540502-01-01")
+    rows = _panel_rows(as_user("community1").get("/").get_data(as_text=True))
+    assert len(rows) == 2 and "第一社区" in rows[0][0]  # its own unit, then the total
+    with app.test_request_context():
+        from flask import g
+
+        g.user = app.appbuilder.sm.find_user(username="community1")
+        expected = figures.by_unit()[c1_unit]
+        db.session.remove()
+    assert [int(x) for x in rows[0][1:]] == [expected.get(c, 0) for c in figures.COLUMNS]
+    assert expected["in_care"] > 0 and expected["cert_overdue"] > 0 and expected["visited"] > 0
+    # the figures agree with the lists behind them
+    overdue_rows = re.findall(r'class="cert-row"', as_user("community1").get(
+        "/community/certifications/?state=overdue").get_data(as_text=True))
+    assert len(overdue_rows) == expected["cert_overdue"]
+    county = _panel_rows(as_user("county1").get("/").get_data(as_text=True))
+    names = " ".join(r[0] for r in county)
+    assert "第一社区" in names and "第二社区" in names and "贡嘎" not in names

@@ -95,6 +95,9 @@ def init_app(app, appbuilder):
                                      ServiceRequestView, SurvivorClaimView, VisitRoundView)
 
     _register_labels()
+    from app.community import figures
+
+    figures.register()
     menu = dict(category="Community services", category_label=_l("Community services"), category_icon="fa-heart")
     from app.community.selfcheck import SelfCheckView
 
