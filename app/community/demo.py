@@ -149,6 +149,15 @@ def seed_moves():
                                      "随子女居住")
         if n == 0:
             services.accept_move(c2, move)
+    # a move inside 贡嘎县 (no demo account there: recorded by the seed job)
+    gongga = db.session.scalars(select(Organization).where(Organization.code == "540522-01-02")).first()
+    mover = db.session.scalars(select(ServiceRecord).join(Retiree, Retiree.id == ServiceRecord.retiree_id).where(
+        ServiceRecord.status == LifeStatus.ALIVE, Retiree.receiving_community_id.in_(
+            select(Organization.id).where(Organization.code == "540522-01-01"))).limit(1)).first()
+    if gongga is not None and mover is not None:
+        with as_system("demo:seed"):
+            move = services.request_move(None, mover.retiree, gongga, f"{gongga.name_zh}新村5号", "投靠子女")
+            services.accept_move(None, move)
 
 
 def seed_care(today):
@@ -248,6 +257,12 @@ def seed_party_life(today):
     services.create_activity(c1, "culture", "退休人员藏历新年联欢会", today - datetime.timedelta(days=280),
                              "社区活动室", ids[3:15])
     services.create_activity(c1, "study", "社会化管理政策宣讲", today + datetime.timedelta(days=10), "社区会议室")
+    c2 = appbuilder.sm.find_user(username="community2")
+    if c2 is not None:
+        services.create_activity(c2, "sports", "退休人员锅庄舞比赛", today - datetime.timedelta(days=40), "社区广场")
+        present = [r.id for r, _t in services.branch_members(c2)]
+        services.record_meeting(c2, "泽当镇第二社区退休党员党支部", "members", today - datetime.timedelta(days=20),
+                                "学习社会化管理政策", present)
     members = services.branch_members(c1)
     if not members:
         return
