@@ -729,13 +729,14 @@ def test_self_check_is_rate_limited(app):
     from app.community import selfcheck
 
     selfcheck.reset_limits()
+    saved = {k: app.config.get(k) for k in ("SELF_CHECK_RATE_LIMIT", "SELF_CHECK_RATE_LIMIT_PER_ID")}
     app.config["SELF_CHECK_RATE_LIMIT"] = "3/minute"
     try:
         public = app.test_client()
         codes = [_self_check(public, "54050219500101%04d" % i, "某某", "12345678").status_code for i in range(4)]
         assert codes == [200, 200, 200, 429]
     finally:
-        app.config.pop("SELF_CHECK_RATE_LIMIT")
+        app.config.update(saved)
         selfcheck.reset_limits()
     # one ID number is limited whatever the address
     app.config["SELF_CHECK_RATE_LIMIT_PER_ID"] = "2/hour"
@@ -744,7 +745,7 @@ def test_self_check_is_rate_limited(app):
                  for i in range(3)]
         assert codes == [200, 200, 429]
     finally:
-        app.config.pop("SELF_CHECK_RATE_LIMIT_PER_ID")
+        app.config.update(saved)
         selfcheck.reset_limits()
 
 
