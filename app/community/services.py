@@ -693,8 +693,13 @@ def overdue_certifications_by_unit(today):
 
 @source(KIND)
 def service_notices(today):
+    """Also gives every newly received retiree a ledger row first (`flask supervise` runs daily), so a
+    receipt confirmed today is due for certification one cycle later and appears in the lists."""
     from app.org.cache import org_by_id
     from app.security.access import units_holding
+
+    ensure_records()
+    db.session.flush()
 
     hr_units = sorted(units_holding({"hrss"}))
     for org_id, n in sorted(overdue_certifications_by_unit(today).items()):
