@@ -115,9 +115,9 @@ def _log(id_number, outcome, record=None):
     from app.audit.models import AuditLog
 
     db.session.add(AuditLog(
-        at=clock.utcnow(), username="public", action="self_check", model="Retiree",
+        at=clock.utcnow(), username=None, action="self_check", model="Retiree",  # no user: the public page
         object_id=str(record.retiree_id) if record is not None else None,
-        changes=json.dumps({"result": outcome, "id": _masked(id_number)},
+        changes=json.dumps({"result": [None, outcome], "resident_id": [None, _masked(id_number)]},
                            ensure_ascii=False),
         ip=request.remote_addr))
     db.session.commit()
