@@ -1,6 +1,7 @@
 """The community's lasting service work after the handover (issue 14, policy 二(一)): service ledger,
-eligibility certification, deaths and survivor claims. `init_app` registers the pages and the menu; the
-inbox source registers when `services` is imported (here)."""
+eligibility certification, deaths and survivor claims, moves, hardship and care, visits, one window,
+activities and party life, the retirees' own self-check page. `init_app` registers the pages, the menu, the
+audit labels, the dashboard panel and the inbox source; nothing registers by being imported."""
 from flask_babel import lazy_gettext as _l
 
 
@@ -90,11 +91,13 @@ def _register_labels():
 
 
 def init_app(app, appbuilder):
-    from app.community import services  # noqa: F401  (inbox source "service")
+    from app.community import services
+    from app.notify import register_source
     from app.community.views import (ActivityView, CommunityMoveView, PartyLifeView, ServiceLedgerView,
                                      ServiceRequestView, SurvivorClaimView, VisitRoundView)
 
     _register_labels()
+    register_source(services.KIND, services.service_notices)
     from app.community import figures
 
     figures.register()

@@ -16,7 +16,7 @@ from app.community.models import (ClaimKind, ClaimStep, Certification, CertMetho
                                   LifeStatus, ServiceRecord, SurvivorClaim)
 from app.deadlines import Colour
 from app.extensions import db
-from app.notify import Notice, resolve, source
+from app.notify import Notice, resolve
 from app.retirees.models import Retiree
 from app.steps import Refusal, refuse_if
 
@@ -596,10 +596,13 @@ def dues_overview(actor, today):
 def place_retiree(retiree, community, residence):
     """The one place this stream changes where a retiree is looked after (community, its township and
     county) and where they live. (When the retiree write service lands, this calls it.)"""
+    from app.retirees.followers import follow
+
     retiree.receiving_community = community
     retiree.receiving_township = community.parent
     retiree.receiving_county = community.parent.parent if community.parent is not None else None
     retiree.actual_residence = residence
+    follow(db.session, retiree)  # the checklist, party and archive transfers keep the retiree's units
 
 
 def request_move(actor, retiree, to_unit, new_residence, reason=None):
@@ -691,7 +694,6 @@ def overdue_certifications_by_unit(today):
     return {org_id: n for org_id, n in rows if org_id is not None}
 
 
-@source(KIND)
 def service_notices(today):
     """Also gives every newly received retiree a ledger row first (`flask supervise` runs daily), so a
     receipt confirmed today is due for certification one cycle later and appears in the lists."""

@@ -2,7 +2,7 @@
 
 Two ways in, both idempotent by `key`:
 - an event calls `notify()` when it happens (a plan is returned, an item is opened);
-- a stream registers a *source* with `@source("kind")`: a function (today) -> iterable of `Notice`, the
+- a stream registers a *source* with `register_source("kind", fn)` from its init_app: a function (today) -> iterable of `Notice`, the
   things that need attention on that day (tasks due soon, reports missing). `flask supervise` (see
   `run_sources`) adds the new ones and resolves the entries of that kind whose cause has gone, so the
   command can run from cron any number of times.
@@ -45,6 +45,11 @@ def render(message, params, locale_code):
         if isinstance(value, dict) and "zh" in value:
             value = value.get(locale_code) or value["zh"]
         values[name] = value
+    from app.tibetan import forms_in
+
+    # the case forms a Tibetan sentence asks for (%(unit_gen)s …): plain values in Chinese
+    values.update({key: text for key, text in forms_in(
+        {k: v for k, v in values.items() if isinstance(v, str)}, locale_code).items() if key not in values})
     text = gettext(message)
     try:
         return text % values if values else text
@@ -52,12 +57,9 @@ def render(message, params, locale_code):
         return text
 
 
-def source(kind):
-    def register(fn):
-        SOURCES[kind] = fn
-        return fn
-
-    return register
+def register_source(kind, fn):
+    """A stream's daily source of inbox entries, registered from the stream's init_app."""
+    SOURCES[kind] = fn
 
 
 _LOOK_UP = object()
@@ -128,3 +130,10 @@ def run_sources(today=None, kinds=None):
         result[kind] = (len(created), len(gone))
     db.session.flush()
     return result
+
+
+def init_app(app, appbuilder):
+    """The inbox page and its navbar count (the streams register their sources from their own init_app)."""
+    from app.notify import views
+
+    views.init_app(app, appbuilder)
