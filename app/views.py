@@ -4,6 +4,7 @@ Nothing registers by being imported."""
 from app import archives, audit, community, handover, monthly, notify, org, party, plans, reports, retirees, roster
 from app import supervision
 from app import uploads, workplan
+from app import assets, benefits, expenses, funding, notices, staffing
 
 STREAMS = (
     retirees.init_app,
@@ -18,6 +19,12 @@ STREAMS = (
     plans.init_app,
     supervision.init_app,
     community.init_app,  # the community's lasting service work (issue 14)
+    notices.init_app,  # the end of the Supervision menu
+    expenses.init_app,  # Money and people (policy 二(五), 二(七), 二(八), 四(五), 二(二))
+    assets.init_app,
+    staffing.init_app,
+    funding.init_app,
+    benefits.init_app,
     org.init_app,
     audit.init_app,
     notify.init_app,

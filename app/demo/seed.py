@@ -179,6 +179,8 @@ def seed_demo(password, if_empty=False):
     from app.supervision.demo import seed_demo_items
     from app.plans.demo import seed_demo_plans
     from app.community.demo import seed_demo_services
+    from app.demo.money import seed_demo_money
+    from app.notices.demo import seed_demo_notices
 
     if if_empty and db.session.scalar(select(func.count(Retiree.id))):
         accounts = seed_accounts(password)
@@ -188,6 +190,8 @@ def seed_demo(password, if_empty=False):
         seed_demo_items()
         seed_demo_plans()
         seed_demo_services()
+        seed_demo_money()
+        seed_demo_notices()
         return accounts
     seed_orgs()
     seed_retirees()
@@ -199,4 +203,6 @@ def seed_demo(password, if_empty=False):
     seed_demo_items()
     seed_demo_plans()
     seed_demo_services()
+    seed_demo_money()
+    seed_demo_notices()
     return accounts

@@ -1,7 +1,7 @@
 """community services ledger certification deaths claims
 
 Revision ID: a14s00000001
-Revises: a10w00000001
+Revises: a15m00000003
 Create Date: 2026-11-28 09:08:32.304057
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a14s00000001'
-down_revision = 'a10w00000001'
+down_revision = 'a15m00000003'
 branch_labels = None
 depends_on = None
 
