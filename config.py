@@ -110,6 +110,15 @@ class Config:
     MONTHLY_REPORT_KINDS = tuple(
         k.strip() for k in os.environ.get("MONTHLY_REPORT_KINDS", "department,county").split(",") if k.strip())
     MONTHLY_REPORT_MAX_CHARS = int(os.environ.get("MONTHLY_REPORT_MAX_CHARS", "2000"))
+    # Community services (app/community, issue 14): the eligibility-certification cycle, the working days a
+    # one-window request is promised in, and the public self-check page's limits and access-code validity.
+    # SERVICE_CLAIM_STEP_DAYS ({step: days}) and SERVICE_EXTRA_ROUND_KINDS ({code: {"zh", "bo"}}) may be set
+    # in a config object; app/community/rules.py holds their defaults.
+    SERVICE_CERT_CYCLE_MONTHS = int(os.environ.get("SERVICE_CERT_CYCLE_MONTHS", "12"))
+    SERVICE_REQUEST_WORKING_DAYS = int(os.environ.get("SERVICE_REQUEST_WORKING_DAYS", "5"))
+    SELF_CHECK_RATE_LIMIT = os.environ.get("SELF_CHECK_RATE_LIMIT", "10/10minute")
+    SELF_CHECK_RATE_LIMIT_PER_ID = os.environ.get("SELF_CHECK_RATE_LIMIT_PER_ID", "5/hour")
+    SELF_CHECK_CODE_DAYS = int(os.environ.get("SELF_CHECK_CODE_DAYS", "90"))
     # Implementation plans and evidence files: the largest accepted upload.
     MAX_DOCUMENT_MB = int(os.environ.get("MAX_DOCUMENT_MB", "20"))
     # E-mail for notifications: sent when MAIL_SERVER is set, skipped quietly when not.

@@ -12,6 +12,7 @@ from app.monthly.models import MonthlyReport, MonthlyReportEvent  # noqa: F401,E
 from app.supervision import models as _supervision_models  # noqa: F401,E402
 from app.workplan.models import WorkTask  # noqa: F401,E402
 from app.plans import models as _plans_models  # noqa: F401,E402
+from app.community import models as _community_models  # noqa: F401,E402
 from app.expenses.models import ExpenseHandling, ExpenseItem, ExpenseReview, LifeExpectancy  # noqa: F401,E402
 from app.assets.models import RetireeAsset  # noqa: F401,E402
 from app.staffing.models import StaffingRecord, StaffPlacement  # noqa: F401,E402

@@ -1,8 +1,8 @@
 """The streams register themselves, in the order of the menu (Retirees, Handover, Supervision, Organizations,
 Audit): each package's init_app adds its views, API, inbox sources, overdue counters, listeners and audit labels.
 Nothing registers by being imported."""
-from app import archives, audit, duplicates, handover, monthly, notify, org, party, plans, reports, retirees, roster
-from app import supervision, uploads, workplan
+from app import archives, audit, community, duplicates, handover, monthly, notify, org, party, plans, reports
+from app import retirees, roster, supervision, uploads, workplan
 from app import assets, benefits, expenses, funding, notices, staffing
 
 STREAMS = (
@@ -18,6 +18,7 @@ STREAMS = (
     monthly.init_app,
     plans.init_app,
     supervision.init_app,
+    community.init_app,  # the community's lasting service work (issue 14)
     notices.init_app,  # the end of the Supervision menu
     expenses.init_app,  # Money and people (policy 二(五), 二(七), 二(八), 四(五), 二(二))
     assets.init_app,

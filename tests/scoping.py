@@ -230,6 +230,74 @@ def _plan_case():
 SCOPE_CASES.append(_plan_case())
 
 
+# Read-only scoped views (issue 14, community services): FAB shows lists and rows only, every write is a
+# service step with its own route, and there is no REST resource. A case is the route base and user pairings;
+# tests/test_community_scope.py runs them (show, list, the write routes FAB would add, city-wide, admins).
+@dataclass
+class ReadOnlyScopeCase:
+    name: str
+    model: type
+    route_base: str
+    pairs: list = field(default_factory=list)
+
+
+def _community_cases():
+    from app.community.models import (Activity, CommunityMove, PartyMeeting, ServiceRecord, ServiceRequest,
+                                      SurvivorClaim)
+
+    def via_retiree(model, *conditions):
+        def pick(session):
+            return session.scalars(select(model).join(Retiree, Retiree.id == model.retiree_id).where(*conditions)
+                                   .order_by(model.id).limit(1)).one()
+        return pick
+
+    def community(model, code):
+        return via_retiree(model, _community(code))
+
+    def retiree_pairs(model):
+        return [
+            ("community1", community(model, "540502-01-02"), community(model, "540502-01-01")),
+            ("community2", community(model, "540502-01-01"), community(model, "540502-01-02")),
+        ]
+
+    liaison = lambda code: Retiree.liaison_office_id.in_(select(Organization.id).where(Organization.code == code))  # noqa: E731
+    return [
+        ReadOnlyScopeCase("service-record", ServiceRecord, "/community", retiree_pairs(ServiceRecord) + [
+            ("liaison1", via_retiree(ServiceRecord, liaison("XZ-BSC-GEM")),
+             via_retiree(ServiceRecord, liaison("XZ-BSC-CD"))),
+            ("county2", community(ServiceRecord, "540502-01-01"), community(ServiceRecord, "540522-01-01")),
+        ]),
+        ReadOnlyScopeCase("survivor-claim", SurvivorClaim, "/community/claims", retiree_pairs(SurvivorClaim)),
+        ReadOnlyScopeCase("community-move", CommunityMove, "/community/moves", [
+            ("county1", _where(CommunityMove, _in_org(CommunityMove.to_unit_id, "540522-01-02")),
+             _where(CommunityMove, _in_org(CommunityMove.to_unit_id, "540502-01-02"))),
+            ("county2", _where(CommunityMove, _in_org(CommunityMove.to_unit_id, "540502-01-02")),
+             _where(CommunityMove, _in_org(CommunityMove.to_unit_id, "540522-01-02"))),
+        ]),
+        ReadOnlyScopeCase("service-request", ServiceRequest, "/community/requests", [
+            ("community1", _where(ServiceRequest, _in_org(ServiceRequest.receiver_org_id, "E-S02"),
+                                  _in_org(ServiceRequest.owner_org_id, "E-S02"), ServiceRequest.handoff_to_org_id.is_(None)),
+             _where(ServiceRequest, _in_org(ServiceRequest.receiver_org_id, "540502-01-01"))),
+            ("enterprise1", _where(ServiceRequest, _in_org(ServiceRequest.receiver_org_id, "540502-01-01"),
+                                   _in_org(ServiceRequest.owner_org_id, "540502-01-01")),
+             _where(ServiceRequest, _in_org(ServiceRequest.receiver_org_id, "E-S02"))),
+        ]),
+        ReadOnlyScopeCase("activity", Activity, "/community/activities", [
+            ("community1", _where(Activity, _in_org(Activity.org_id, "540502-01-02")),
+             _where(Activity, _in_org(Activity.org_id, "540502-01-01"))),
+            ("community2", _where(Activity, _in_org(Activity.org_id, "540502-01-01")),
+             _where(Activity, _in_org(Activity.org_id, "540502-01-02"))),
+        ]),
+        ReadOnlyScopeCase("party-meeting", PartyMeeting, "/community/party", [
+            ("community1", _where(PartyMeeting, _in_org(PartyMeeting.org_id, "540502-01-02")),
+             _where(PartyMeeting, _in_org(PartyMeeting.org_id, "540502-01-01"))),
+            ("community2", _where(PartyMeeting, _in_org(PartyMeeting.org_id, "540502-01-01")),
+             _where(PartyMeeting, _in_org(PartyMeeting.org_id, "540502-01-02"))),
+        ]),
+    ]
+
+
+READ_ONLY_SCOPE_CASES = _community_cases()
 # Money, property and people (issue 15): enterprises see their own expenses, assets and placements; counties
 # their own staffing and funding; a township/community the assets it received.
 def _money_cases():

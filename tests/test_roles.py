@@ -2,7 +2,7 @@
 from app.extensions import db
 from app.security.roles import READ, RETIREE, ROLE_DEFINITIONS, WRITE, permissions_of
 
-DESIGN_ROLES = {"enterprise", "county", "township", "community", "sasac", "hrss", "medins", "orgdept",
+DESIGN_ROLES = {"enterprise", "county", "township", "community", "liaison", "sasac", "hrss", "medins", "orgdept",
                 "finance", "housing", "health", "archives", "supervision", "leading_group",
                 "sysadmin", "secadmin", "auditadmin"}
 

@@ -178,6 +178,7 @@ def seed_demo(password, if_empty=False):
     from app.monthly.demo import seed_demo_monthly
     from app.supervision.demo import seed_demo_items
     from app.plans.demo import seed_demo_plans
+    from app.community.demo import seed_demo_services
     from app.demo.money import seed_demo_money
     from app.notices.demo import seed_demo_notices
 
@@ -188,6 +189,7 @@ def seed_demo(password, if_empty=False):
         seed_demo_monthly()
         seed_demo_items()
         seed_demo_plans()
+        seed_demo_services()
         seed_demo_money()
         seed_demo_notices()
         return accounts
@@ -200,6 +202,7 @@ def seed_demo(password, if_empty=False):
     seed_demo_monthly()
     seed_demo_items()
     seed_demo_plans()
+    seed_demo_services()
     seed_demo_money()
     seed_demo_notices()
     return accounts

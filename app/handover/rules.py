@@ -333,7 +333,13 @@ def may(user, action, row=None):
         return row is None or (row.accepted_on is None and (
             row.batch is None or row.batch.status in (BatchStatus.DRAFT, BatchStatus.RETURNED)))
     if action == "receive":
-        if not roles & {"community", "township"}:
+        # in region the receiving township or community; out of region the liaison office that received the batch
+        if row is not None and row.liaison_office_id is not None:
+            allowed = "liaison" in roles and org_id == row.liaison_office_id
+        else:
+            allowed = bool(roles & ({"community", "township"} if row is not None else {"community", "township",
+                                                                                      "liaison"}))
+        if not allowed:
             return False
         return row is None or (row.accepted_on is not None and row.received_on is None)
     return False

@@ -341,11 +341,29 @@ def confirm_place(actor, case, county=None, liaison=None, reason=None):
     return case
 
 
+def receipt_problem(actor, case):
+    """Who confirms receipt of a person: the receiving township or community; for an out-of-region retiree
+    the liaison office that received the batch (it has no township or community below it)."""
+    roles = role_codes(actor)
+    if case.liaison_office_id is not None:
+        if "liaison" in roles and actor.org_id == case.liaison_office_id:
+            return None
+        return _l("Only the receiving liaison office confirms receipt.")
+    if not roles & {"community", "township"}:
+        return _l("Only the receiving township or community confirms receipt.")
+    return None
+
+
+def may_confirm_receipt(actor, case):
+    return (receipt_problem(actor, case) is None and case.accepted_on is not None and case.received_on is None
+            and in_scope(case, actor))
+
+
 def confirm_receipt(actor, case):
-    """The community confirms it has received this person (per person, after the county accepted)."""
+    """The community (or, out of region, the liaison office) confirms it has received this person (per
+    person, after the county or liaison office accepted the batch)."""
     _check_scope(actor, case)
-    if not role_codes(actor) & {"community", "township"}:
-        raise Refusal(_l("Only the receiving township or community confirms receipt."))
+    _refuse_if(receipt_problem(actor, case))
     lock(case)
     if case.accepted_on is None:
         raise Refusal(_l("The receiving county has not accepted this retiree yet."))
@@ -368,10 +386,19 @@ def _check_enterprise(actor, batch):
     lock(batch)  # the step's rules then read the batch as it stands now (app/versioning.py)
 
 
+def is_batch_receiver(actor, batch):
+    """The receiving side of a batch: the county/district it goes to, or (out of region) the liaison office."""
+    roles = role_codes(actor)
+    if batch.receiving_county_id is not None:
+        return "county" in roles and actor.org_id == batch.receiving_county_id
+    return "liaison" in roles and batch.liaison_office_id is not None and actor.org_id == batch.liaison_office_id
+
+
 def _check_receiver(actor, batch):
     _check_scope(actor, batch)
-    receiver = batch.receiving_county_id or batch.liaison_office_id
-    if not role_codes(actor) & {"county"} or actor.org_id != receiver:
+    if not is_batch_receiver(actor, batch):
+        if batch.liaison_office_id is not None:
+            raise Refusal(_l("Only the receiving liaison office acts on this batch."))
         raise Refusal(_l("Only the receiving county/district acts on this batch."))
     lock(batch)
 

@@ -278,7 +278,7 @@ class HandoverBatchModelView(ScopedModelView):
         widgets = self._show(pk)
         roles = role_codes()
         is_enterprise = "enterprise" in roles and g.user.org_id == batch.enterprise_id
-        is_receiver = "county" in roles and g.user.org_id in (batch.receiving_county_id, batch.liaison_office_id)
+        is_receiver = services.is_batch_receiver(g.user, batch)
         communities = []
         if is_receiver and batch.receiving_county_id:
             county = batch.receiving_county

@@ -32,6 +32,10 @@ IMPL_PLAN = "ImplementationPlan"
 SUPERVISION_ITEM = "SupervisionItem"
 ACCOUNTABILITY = "Accountability"
 WORK_CONTACT = "WorkContact"
+# The community's lasting service work after the handover (issue 14, policy 二(一))
+SERVICE_LEDGER = "ServiceLedger"  # the per-retiree service ledger and eligibility certification
+SURVIVOR_CLAIM = "SurvivorClaim"  # deaths, funeral subsidy and one-time survivor pension
+SERVICE_REQUEST = "ServiceRequest"  # one window: any unit registers a retiree's request and owns it
 # Money, property and people (issue 15, policy 二(五), 二(七), 二(八), 四(五))
 ASSET = "RetireeAsset"
 OFFPLAN = "OffPlanExpense"
@@ -59,6 +63,11 @@ MENU = {
     SUPERVISION_ITEM: ["Supervision", "Supervision items"],
     ACCOUNTABILITY: ["Supervision", "Accountability"],
     WORK_CONTACT: ["Supervision", "Contacts and leading group"],
+    SERVICE_LEDGER: ["Community services", "Service ledger", "Eligibility certification", "Today's round",
+                     "Moves between communities", "Hardship and care", "Visits and condolences", "Activities",
+                     "Party branch life"],
+    SURVIVOR_CLAIM: ["Community services", "Deaths and survivor claims"],
+    SERVICE_REQUEST: ["Community services", "One-window requests"],
     OFFPLAN: ["Money and people", "Off-plan expenses", "Off-plan expense items", "Average life expectancy"],
     ASSET: ["Money and people", "Assets for retirees"],
     STAFFING: ["Money and people", "Staffing", "Re-placement of enterprise staff"],
@@ -142,6 +151,18 @@ _MEMBER = _rw(WORK_TASK, MONTHLY_REPORT, SUPERVISION_ITEM, WORK_CONTACT)
 _ENTERPRISE_SUPERVISION = _r(WORK_TASK) + _rw(IMPL_PLAN, SUPERVISION_ITEM, WORK_CONTACT)
 _SUPERVISION_READ = _r(WORK_TASK, MONTHLY_REPORT, IMPL_PLAN, SUPERVISION_ITEM, ACCOUNTABILITY, WORK_CONTACT)
 
+# Community services (issue 14): the receiving township/community (and, out of region, the liaison office)
+# keeps the service ledger; the county and the HR bureau read it and get the overdue flags; SASAC, the
+# leading group and the supervision office read. The enterprise reads nothing of it after the handover.
+# One window (一窗受理, 首问负责): every unit that meets a retiree may register a request and answer for it.
+_ONE_WINDOW = _rw(SERVICE_REQUEST)
+_SERVICE_WORK = _rw(SERVICE_LEDGER, SURVIVOR_CLAIM) + _ONE_WINDOW
+_SERVICE_READ = _r(SERVICE_LEDGER, SURVIVOR_CLAIM, SERVICE_REQUEST)
+# A liaison office (西藏自治区驻成都/格尔木/西宁办事处) receives out-of-region retirees' batches like a county
+# and confirms receipt like a community; it has no township or community below it.
+_LIAISON = _rw(RETIREE, HANDOVER, HANDOVER_BATCH) + _r(ORGANIZATION, PARTY_TRANSFER, ARCHIVE_TRANSFER,
+                                                     HANDOVER_STATS)
+
 # Money, property and people: the enterprise proposes assets, records its off-plan expenses and re-placed staff;
 # SASAC approves assets and reviews the expenses; counties assign staff and record their funding share; townships
 # and communities confirm assets they receive; finance records the city's funding share. Which rows each may
@@ -150,30 +171,37 @@ _MONEY_READ = _r(ASSET, OFFPLAN, STAFFING, FUNDING, BENEFITS)
 
 ROLE_DEFINITIONS = (
     RoleDefinition("enterprise", _l("Enterprise"), OWN_ORG, _RECEIVER + _ENTERPRISE_SUPERVISION
-                   + _rw(ASSET, OFFPLAN, STAFFING), True),
+                   + _rw(ASSET, OFFPLAN, STAFFING) + _ONE_WINDOW, True),
     RoleDefinition("county", _l("County/district government"), OWN_ORG, _RECEIVER + _MEMBER
-                   + _rw(STAFFING, FUNDING, BENEFITS) + _r(ASSET), True),
-    RoleDefinition("township", _l("Township/street"), OWN_ORG, _LOCAL + _r(WORK_TASK, STAFFING) + _rw(ASSET, BENEFITS), True),
-    RoleDefinition("community", _l("Community"), OWN_ORG, _LOCAL + _r(WORK_TASK, STAFFING) + _rw(ASSET, BENEFITS), True),
+                   + _rw(STAFFING, FUNDING, BENEFITS) + _r(ASSET) + _SERVICE_READ + _ONE_WINDOW, True),
+    RoleDefinition("township", _l("Township/street"), OWN_ORG, _LOCAL + _r(WORK_TASK, STAFFING) + _rw(ASSET, BENEFITS)
+                   + _SERVICE_WORK, True),
+    RoleDefinition("community", _l("Community"), OWN_ORG, _LOCAL + _r(WORK_TASK, STAFFING) + _rw(ASSET, BENEFITS)
+                   + _SERVICE_WORK, True),
+    RoleDefinition("liaison", _l("Liaison office"), OWN_ORG, _LIAISON + _SERVICE_WORK, True),
     RoleDefinition("sasac", _l("City SASAC (leading-group office)"), CITY_WIDE,
                    _rw(RETIREE, HANDOVER, IMPL_PLAN, DUPLICATE_ID) + _r(ORGANIZATION) + _HANDOVER_READ
-                   + _SUPERVISION_READ + _MEMBER + _rw(ASSET, OFFPLAN, NOTICE) + _MONEY_READ, True),
+                   + _SUPERVISION_READ + _MEMBER + _rw(ASSET, OFFPLAN, NOTICE) + _MONEY_READ + _SERVICE_READ
+                   + _ONE_WINDOW, True),
     RoleDefinition("hrss", _l("Human resources and social security bureau"), CITY_WIDE,
-                   _CITY_READ + _rw(HANDOVER, BENEFITS) + _MEMBER + _r(STAFFING, OFFPLAN), True),
+                   _CITY_READ + _rw(HANDOVER, BENEFITS) + _MEMBER + _r(STAFFING, OFFPLAN) + _SERVICE_READ
+                   + _ONE_WINDOW, True),
     RoleDefinition("medins", _l("Medical insurance bureau"), CITY_WIDE,
-                   _CITY_READ + _rw(HANDOVER, BENEFITS) + _MEMBER, True),
+                   _CITY_READ + _rw(HANDOVER, BENEFITS) + _MEMBER + _ONE_WINDOW, True),
     RoleDefinition("orgdept", _l("Organization department"), CITY_WIDE,
-                   _CITY_READ + _rw(HANDOVER, PARTY_TRANSFER, ARCHIVE_TRANSFER) + _MEMBER, True),
+                   _CITY_READ + _rw(HANDOVER, PARTY_TRANSFER, ARCHIVE_TRANSFER) + _MEMBER + _ONE_WINDOW, True),
     RoleDefinition("finance", _l("Finance bureau"), CITY_WIDE, _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER
-                   + _rw(FUNDING) + _r(STAFFING, ASSET, OFFPLAN)),
+                   + _rw(FUNDING) + _r(STAFFING, ASSET, OFFPLAN) + _ONE_WINDOW),
     RoleDefinition("housing", _l("Housing and urban-rural development bureau"), CITY_WIDE,
-                   _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER + _r(ASSET)),
+                   _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER + _r(ASSET) + _ONE_WINDOW),
     RoleDefinition("health", _l("Health commission"), CITY_WIDE,
-                   _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER),
-    RoleDefinition("archives", _l("Archives"), CITY_WIDE, _CITY_READ + _rw(ARCHIVE_TRANSFER) + _MEMBER),
+                   _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER + _ONE_WINDOW),
+    RoleDefinition("archives", _l("Archives"), CITY_WIDE, _CITY_READ + _rw(ARCHIVE_TRANSFER) + _MEMBER + _ONE_WINDOW),
     RoleDefinition("supervision", _l("Supervision office"), CITY_WIDE,
-                   _CITY_READ + _SUPERVISION_READ + _rw(SUPERVISION_ITEM, ACCOUNTABILITY) + _MONEY_READ),
-    RoleDefinition("leading_group", _l("Leading group"), CITY_WIDE, _CITY_READ + _SUPERVISION_READ + _MONEY_READ),
+                   _CITY_READ + _SUPERVISION_READ + _rw(SUPERVISION_ITEM, ACCOUNTABILITY) + _MONEY_READ
+                   + _SERVICE_READ),
+    RoleDefinition("leading_group", _l("Leading group"), CITY_WIDE,
+                   _CITY_READ + _SUPERVISION_READ + _MONEY_READ + _SERVICE_READ),
     # The three administrators of 等保 2.0: none of them sees business data.
     RoleDefinition("sysadmin", _l("System administrator"), NO_DATA, _rw(ORGANIZATION), extra=_USER_ADMIN),
     RoleDefinition("secadmin", _l("Security administrator"), NO_DATA, extra=_SECURITY_ADMIN),
