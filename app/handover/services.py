@@ -8,7 +8,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.handover import rules
+from app.handover import notices, rules  # notices: registers the batch inbox source
 from app.handover.models import (
     RETIREE_ORG_COLUMNS,
     BatchStatus,
@@ -298,7 +298,46 @@ def confirm_receipt(actor, case):
     case.received_on = _now()
     case.received_by_id = actor.id
     advance_item(case, Stream.PERSONNEL, ItemState.DONE, actor)
+    if case.batch is not None:
+        _sync(case.batch)
     return case
+
+
+def confirm_receipts(actor, cases):
+    """Bulk receipt (a community worker ticks the people who came): every case that waits for this
+    community's receipt is confirmed, those already received are left as they are. Refused as a whole when
+    a case is outside the actor's scope or not yet accepted by the county. Returns the cases confirmed."""
+    if not cases:
+        raise Refusal(_l("Choose at least one retiree."))
+    done = []
+    for case in cases:
+        if case.received_on is not None:
+            _check_scope(actor, case)
+            continue
+        done.append(confirm_receipt(actor, case))
+    return done
+
+
+def confirm_proposed_places(actor, cases):
+    """Bulk confirmation of the receiving places the policy's rule proposed, in one step. A case whose place
+    is already confirmed is left as it is; a case without a proposal is skipped (its place is chosen on its
+    own page, and choosing another place than the proposal still needs a reason there, one by one).
+    Returns (confirmed cases, skipped cases). Refused as a whole when any case is outside the actor's
+    enterprise or locked in a submitted batch."""
+    if not cases:
+        raise Refusal(_l("Choose at least one retiree."))
+    confirmed, skipped = [], []
+    for case in cases:
+        if case.place_confirmed_on is not None:
+            _check_scope(actor, case)
+            continue
+        if case.proposed_county_id is None and case.proposed_liaison_id is None:
+            _check_scope(actor, case)
+            skipped.append(case)
+            continue
+        confirm_place(actor, case, case.proposed_county, case.proposed_liaison, None)
+        confirmed.append(case)
+    return confirmed, skipped
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -370,6 +409,7 @@ def submit_batch(actor, batch):
     batch.submitted_on = _now()
     batch.submitted_by_id = actor.id
     batch.return_reason = None
+    _sync(batch)
     return batch
 
 
@@ -390,6 +430,7 @@ def accept_batch(actor, batch, communities):
     batch.status = BatchStatus.ACCEPTED
     batch.accepted_on = now
     batch.accepted_by_id = actor.id
+    _sync(batch)
     return batch
 
 
@@ -402,7 +443,12 @@ def return_batch(actor, batch, reason):
     batch.returned_on = _now()
     batch.returned_by_id = actor.id
     batch.return_reason = reason.strip()[:500]
+    _sync(batch)
     return batch
+
+
+def _sync(batch):
+    notices.sync_batch_notices(batch)
 
 
 def eligible_cases(batch):

@@ -1,0 +1,158 @@
+"""The daily work of the handover chain through HTTP (issue 13): to-do entries along enterprise → county →
+community and their resolution, bulk confirmation of receiving places and of receipt, the compact search
+and export of the lists, each role's home on its own work, the inbox grouped and paged."""
+import csv
+import io
+import json
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.handover.models import BatchStatus, HandoverBatch, HandoverCase
+from app.notify.models import Notification
+from app.org.models import Organization
+from app.retirees.models import Retiree
+from tests.conftest import session_csrf
+
+
+def _q(app, fn):
+    with app.app_context():
+        value = fn(db.session)
+        db.session.remove()
+        return value
+
+
+def _org_id(app, code):
+    return _q(app, lambda s: s.scalar(select(Organization.id).where(Organization.code == code)))
+
+
+def _post(client, url, data, follow=True):
+    data = dict(data)
+    data["csrf_token"] = session_csrf(client)
+    return client.post(url, data=data, follow_redirects=follow)
+
+
+def _unconfirmed(app, enterprise, county, n, offset=0):
+    """Cases of `enterprise` proposed to `county`, place not confirmed, no batch."""
+    def fn(s):
+        return list(s.scalars(select(HandoverCase.id).join(Retiree, Retiree.id == HandoverCase.retiree_id).where(
+            HandoverCase.enterprise_id == _org(s, enterprise), HandoverCase.proposed_county_id == _org(s, county),
+            HandoverCase.place_confirmed_on.is_(None), HandoverCase.batch_id.is_(None),
+            Retiree.deceased.is_(False)).order_by(HandoverCase.id).offset(offset).limit(n)))
+    return _q(app, fn)
+
+
+def _org(s, code):
+    return s.scalar(select(Organization.id).where(Organization.code == code))
+
+
+def _open_entries(app, org_code, kind="batch"):
+    def fn(s):
+        return [(e.key, e.link, json.loads(e.params or "{}")) for e in s.scalars(select(Notification).where(
+            Notification.org_id == _org(s, org_code), Notification.kind == kind,
+            Notification.resolved_at.is_(None)).order_by(Notification.id))]
+    return _q(app, fn)
+
+
+def test_bulk_place_confirmation_then_batch_with_to_do_entries_along_the_chain(app, as_user):
+    enterprise = as_user("enterprise1")
+    ids = _unconfirmed(app, "E-S02", "540502", 4)
+    assert len(ids) == 4
+    # the list filter "place not confirmed" shows them
+    page = enterprise.get("/handover/list/?place=unconfirmed&county=&psize_HandoverCaseModelView=100")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="compact-search"' in html and 'id="bulk-confirm_places"' in html
+    assert 'id="bulk-receive_selected"' not in html  # not the enterprise's step
+    assert all(f'value="{i}"' in html for i in ids[:2])
+    # one step confirms the proposed places of all the ticked people
+    r = _post(enterprise, "/handover/action_post", {"action": "confirm_places", "rowid": ids})
+    assert r.status_code == 200
+    confirmed = _q(app, lambda s: [s.get(HandoverCase, i).place_confirmed_on is not None for i in ids])
+    assert confirmed == [True] * 4
+    assert _q(app, lambda s: {s.get(HandoverCase, i).receiving_county_id for i in ids}) == {_org_id(app, "540502")}
+    html = enterprise.get("/handover/list/?place=unconfirmed&psize_HandoverCaseModelView=100").get_data(as_text=True)
+    assert not any(f'name="rowid" value="{i}"' in html for i in ids)
+
+    # a new batch: after saving, the enterprise lands in it (not on the list)
+    r = _post(enterprise, "/batches/add", {"receiving_county": _org_id(app, "540502"), "note": "批量"}, follow=False)
+    assert r.status_code == 302 and re.search(r"/batches/show/\d+$", r.headers["Location"]), r.headers.get("Location")
+    batch_id = int(r.headers["Location"].rsplit("/", 1)[1])
+    show = enterprise.get(f"/batches/show/{batch_id}").get_data(as_text=True)
+    assert 'id="select-all-eligible"' in show
+    # the steps stand above the signature block
+    assert show.index('id="batch-actions"') < show.index('id="batch-members"')
+    retirees = _q(app, lambda s: [s.get(HandoverCase, i).retiree_id for i in ids])
+    _post(enterprise, f"/batches/{batch_id}/add-retirees", {"retiree": retirees})
+    assert _q(app, lambda s: len(s.get(HandoverBatch, batch_id).cases)) == 4
+    before = _open_entries(app, "540502")
+    assert not [e for e in before if e[0].startswith(f"batch:{batch_id}:")]
+    _post(enterprise, f"/batches/{batch_id}/submit", {})
+
+    # the county is told, with the count and a link straight into the batch
+    entries = [e for e in _open_entries(app, "540502") if e not in before]
+    assert [(k, link) for k, link, _p in entries] == [(f"batch:{batch_id}:accept", f"/batches/show/{batch_id}")]
+    assert entries[0][2]["n"] == 4
+    assert not [e for e in _open_entries(app, "540522") if e[0].startswith(f"batch:{batch_id}:")]
+    waiting = _q(app, lambda s: s.scalar(select(db.func.count(HandoverBatch.id)).where(
+        HandoverBatch.receiving_county_id == _org(s, "540502"), HandoverBatch.status == BatchStatus.SUBMITTED)))
+    county = as_user("county1")
+    home = county.get("/").get_data(as_text=True)
+    card = re.search(r'id="work-to-accept".*?</div>', home, re.S).group(0)
+    assert re.search(rf'class="work-count">{waiting}<', card)
+    assert f"/batches/show/{batch_id}" in card  # one click to the batch
+    inbox = county.get("/inbox/").get_data(as_text=True)
+    assert f"/batches/show/{batch_id}" in inbox or "inbox-entry" in inbox
+
+    # the county assigns communities and accepts: its entry resolves, each community and the township get one
+    def communities(s):
+        town = s.scalar(select(Organization).where(Organization.code == "540502-01"))
+        return [o.id for o in s.scalars(select(Organization).where(Organization.parent_id == town.id)
+                                        .order_by(Organization.code))]
+    comms = _q(app, communities)
+    form = {f"community_{cid}": comms[i % 2] for i, cid in enumerate(ids)}
+    _post(county, f"/batches/{batch_id}/accept", form)
+    assert _q(app, lambda s: s.get(HandoverBatch, batch_id).status) == BatchStatus.ACCEPTED
+    assert not [e for e in _open_entries(app, "540502") if e[0].startswith(f"batch:{batch_id}:")]
+    community_codes = _q(app, lambda s: [s.get(Organization, c).code for c in comms[:2]])
+    mine = lambda code: [e for e in _open_entries(app, code) if e[0].startswith(f"batch:{batch_id}:")]  # noqa
+    first = mine(community_codes[0])
+    assert len(first) == 1 and first[0][2]["n"] == 2
+    town = mine("540502-01")
+    assert len(town) == 1 and town[0][2]["n"] == 4
+    assert len(mine(community_codes[1])) == 1
+
+    # the community's link opens exactly its people of that batch waiting for receipt
+    assert community_codes[0] == "540502-01-01"  # community1's
+    community = as_user("community1")
+    html = community.get(first[0][1]).get_data(as_text=True)
+    listed = sorted(int(i) for i in re.findall(r'name="rowid" value="(\d+)"', html))
+    assert listed == sorted(i for n, i in enumerate(ids) if n % 2 == 0)
+    assert 'id="bulk-receive_selected"' in html and 'id="bulk-confirm_places"' not in html
+    # one step confirms receipt of all of them; the community's entry resolves, the township's count drops
+    _post(community, "/handover/action_post", {"action": "receive_selected", "rowid": listed})
+    assert _q(app, lambda s: [s.get(HandoverCase, i).received_on is not None for i in listed]) == [True, True]
+    assert mine(community_codes[0]) == []
+    assert mine("540502-01")[0][2]["n"] == 2
+    # the other community's people cannot be confirmed by community1 (scope): refused, nothing changes
+    others = [i for n, i in enumerate(ids) if n % 2]
+    _post(community, "/handover/action_post", {"action": "receive_selected", "rowid": others})
+    assert _q(app, lambda s: [s.get(HandoverCase, i).received_on for i in others]) == [None, None]
+    # the township confirms the rest: every entry of the batch is resolved
+    township = as_user("township1")
+    _post(township, "/handover/action_post", {"action": "receive_selected", "rowid": others})
+    assert mine("540502-01") == [] and mine(community_codes[1]) == []
+
+
+def test_scope_of_bulk_place_confirmation(app, as_user):
+    other = _unconfirmed(app, "E-C03", "540502", 2)
+    enterprise = as_user("enterprise1")
+    _post(enterprise, "/handover/action_post", {"action": "confirm_places", "rowid": other})
+    assert _q(app, lambda s: [s.get(HandoverCase, i).place_confirmed_on for i in other]) == [None, None]
+    # a community may not use the enterprise's step
+    mine = _unconfirmed(app, "E-S02", "540502", 1)
+    community = as_user("community1")
+    _post(community, "/handover/action_post", {"action": "confirm_places", "rowid": mine})
+    assert _q(app, lambda s: s.get(HandoverCase, mine[0]).place_confirmed_on) is None
