@@ -156,3 +156,77 @@ def test_scope_of_bulk_place_confirmation(app, as_user):
     community = as_user("community1")
     _post(community, "/handover/action_post", {"action": "confirm_places", "rowid": mine})
     assert _q(app, lambda s: s.get(HandoverCase, mine[0]).place_confirmed_on) is None
+
+
+def test_inbox_groups_pages_and_filters(app, as_user):
+    """75 missed months are one line with a count; a deadline long past is never shown as 'deadline near'."""
+    import datetime
+
+    from app.deadlines import Colour
+    from app.notify.views import effective_colour
+
+    county = _org_id(app, "540522")
+
+    def add(s):
+        for n in range(75):
+            month = f"{2020 + (6 + n) // 12}-{(6 + n) % 12 + 1:02d}"
+            s.add(Notification(key=f"testflood:{n}", kind="report", org_id=county,
+                               message="The monthly report for %(month)s is missing: it was due on %(deadline)s.",
+                               params=json.dumps({"month": month, "deadline": f"{month}-10"}), colour=Colour.RED,
+                               created_at=datetime.datetime(2020, 7, 1) + datetime.timedelta(days=30 * n)))
+        # stored blue years ago, never refreshed
+        s.add(Notification(key="testflood:stale", kind="task", org_id=county, message="Nothing to do.",
+                           params=json.dumps({"deadline": "2020-12-31"}), colour=Colour.BLUE,
+                           created_at=datetime.datetime(2020, 12, 28)))
+        s.commit()
+    _q(app, add)
+    try:
+        c = as_user("county2")
+        html = c.get("/inbox/").get_data(as_text=True)
+        groups = re.findall(r'class="inbox-group[^"]*" data-kind="report".*?class="group-count">(\d+)<', html, re.S)
+        assert groups and max(int(n) for n in groups) >= 75
+        assert html.count('data-kind="report"') <= 3 + len(groups) + 1  # the group line and its first entries
+        more = re.search(r'class="inbox-more" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+        opened = c.get(more).get_data(as_text=True)
+        assert opened.count('class="inbox-entry') >= 75
+        # the stale blue entry shows red today (the one colour rule), not "deadline near"
+        row = _q(app, lambda s: s.scalar(select(Notification).where(Notification.key == "testflood:stale")))
+        from app import clock
+
+        assert effective_colour(row, {"deadline": "2020-12-31"}, clock.today()) == Colour.RED
+        assert effective_colour(row, {"deadline": "2020-12-31"}, datetime.date(2020, 12, 28)) == Colour.BLUE
+        # filters: by kind and colour
+        only_tasks = c.get("/inbox/?kind=task").get_data(as_text=True)
+        assert 'data-kind="report"' not in only_tasks and 'data-kind="task"' in only_tasks
+        assert c.get("/inbox/?kind=task&colour=blue").get_data(as_text=True).count('class="inbox-entry') == 0
+        assert c.get("/inbox/?kind=task&colour=red").get_data(as_text=True).count('class="inbox-entry') >= 1
+    finally:
+        def clean(s):
+            s.query(Notification).filter(Notification.key.like("testflood:%")).delete(synchronize_session=False)
+            s.commit()
+        _q(app, clean)
+
+
+def test_paging_of_inbox_groups(app, as_user):
+    import datetime
+
+    county = _org_id(app, "540522")
+
+    def add(s):
+        for n in range(45):
+            s.add(Notification(key=f"testpage:{n}", kind=f"testpage{n}", org_id=county, message="Nothing to do.",
+                               created_at=datetime.datetime(2021, 1, 1)))
+        s.commit()
+    _q(app, add)
+    try:
+        c = as_user("county2")
+        html = c.get("/inbox/").get_data(as_text=True)
+        assert 'id="inbox-pages"' in html
+        first = set(re.findall(r'data-kind="(testpage\d+)"', html))
+        second = set(re.findall(r'data-kind="(testpage\d+)"', c.get("/inbox/?page=1").get_data(as_text=True)))
+        assert first and second and not first & second
+    finally:
+        def clean(s):
+            s.query(Notification).filter(Notification.key.like("testpage:%")).delete(synchronize_session=False)
+            s.commit()
+        _q(app, clean)
