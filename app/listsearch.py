@@ -12,12 +12,11 @@ import csv
 import datetime
 import io
 
-from flask import Response, request, stream_with_context
+from flask import Response, request
 from flask_appbuilder import expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
@@ -177,7 +176,9 @@ def cell(row, column):
         if value is None:
             return ""
     if isinstance(value, bool):
-        return gettext("Yes") if value else gettext("No")
+        from app.formatting import yes_no
+
+        return str(yes_no(value))
     if isinstance(value, datetime.datetime):
         from app.formatting import local_time
 
@@ -187,11 +188,23 @@ def cell(row, column):
     return str(value)
 
 
+def _preload_retirees(rows):
+    """One query per 500 retirees instead of one per row (the rows' `retiree` resolves from the identity map)."""
+    from app.extensions import db
+    from app.retirees.models import Retiree
+
+    ids = sorted({r.retiree_id for r in rows if getattr(r, "retiree_id", None)})
+    for start in range(0, len(ids), 500):
+        db.session.scalars(select(Retiree).where(Retiree.id.in_(ids[start:start + 500]))).all()
+
+
 def export_rows(rows, columns, headers, title, fmt="csv"):
     """A download of `rows` (model objects) in `columns`: CSV streamed (UTF-8 with BOM, so Excel on a Chinese
     Windows opens it right) or XLSX. The one export of every list."""
     from urllib.parse import quote
 
+    _preload_retirees(rows)
+    table = [[cell(row, c) for c in columns] for row in rows]  # read inside the request's session
     stamp = datetime.date.today().isoformat()
     filename = f"{title}-{stamp}.{fmt}"
     disposition = f"attachment; filename=export-{stamp}.{fmt}; filename*=UTF-8''{quote(filename)}"
@@ -201,8 +214,8 @@ def export_rows(rows, columns, headers, title, fmt="csv"):
         book = Workbook(write_only=True)
         sheet = book.create_sheet(title=title[:31] or "Sheet1")
         sheet.append(headers)
-        for row in rows:
-            sheet.append([cell(row, c) for c in columns])
+        for values in table:
+            sheet.append(values)
         out = io.BytesIO()
         book.save(out)
         return Response(out.getvalue(), headers={"Content-Disposition": disposition},
@@ -213,13 +226,13 @@ def export_rows(rows, columns, headers, title, fmt="csv"):
         writer = csv.writer(buffer)
         buffer.write("\ufeff")
         writer.writerow(headers)
-        for row in rows:
-            writer.writerow([cell(row, c) for c in columns])
+        for values in table:
+            writer.writerow(values)
             if buffer.tell() > 16384:
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
         yield buffer.getvalue()
 
-    return Response(stream_with_context(generate()), headers={"Content-Disposition": disposition},
+    return Response(generate(), headers={"Content-Disposition": disposition},
                     mimetype="text/csv; charset=utf-8")

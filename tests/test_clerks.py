@@ -230,3 +230,81 @@ def test_paging_of_inbox_groups(app, as_user):
             s.query(Notification).filter(Notification.key.like("testpage:%")).delete(synchronize_session=False)
             s.commit()
         _q(app, clean)
+
+
+@pytest.mark.parametrize("url", ["/handover/list/", "/party/list/", "/archives/list/", "/batches/list/",
+                                 "/party-stalled/list/"])
+def test_compact_search_form_above_each_list_and_export(app, as_user, url):
+    c = as_user("sasac")
+    html = c.get(url).get_data(as_text=True)
+    assert 'id="compact-search"' in html
+    # the form comes before the table and before FAB's filter menu
+    assert html.index('id="compact-search"') < html.index("<table")
+    r = c.get(url.replace("/list/", "/export") + "?format=csv")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) >= 1
+    x = c.get(url.replace("/list/", "/export") + "?format=xlsx")
+    assert x.status_code == 200 and x.data[:2] == b"PK"
+
+
+def _name_of_first(app, model, **where):
+    def fn(s):
+        row = s.scalars(select(model).order_by(model.id)).first()
+        return row.retiree.name_zh, row.retiree_id
+    return _q(app, fn)
+
+
+def test_search_people_by_name_and_status(app, as_user):
+    from app.archives.models import ArchiveTransfer
+    from app.party.models import PartyTransfer
+
+    c = as_user("sasac")
+    for model, url in ((HandoverCase, "/handover"), (PartyTransfer, "/party"), (ArchiveTransfer, "/archives")):
+        name, retiree_id = _name_of_first(app, model)
+        same_name = _q(app, lambda s: s.scalar(select(db.func.count(model.id)).join(
+            Retiree, Retiree.id == model.retiree_id).where(Retiree.name_zh.like(f"%{name}%"))))
+        export = c.get(f"{url}/export?format=csv&q={name}").get_data(as_text=True)
+        rows = list(csv.reader(io.StringIO(export.lstrip("\ufeff"))))[1:]
+        assert len(rows) == same_name and all(name in row[0] for row in rows)
+        html = c.get(f"{url}/list/?q={name}").get_data(as_text=True)
+        assert html.count('<tr') - 1 >= min(same_name, 1)
+    # status: the checklists of people received (a handover status) — every exported row says so
+    export = c.get("/handover/export?format=csv&receipt=received").get_data(as_text=True)
+    received = _q(app, lambda s: s.scalar(select(db.func.count(HandoverCase.id)).where(
+        HandoverCase.received_on.is_not(None))))
+    assert len(list(csv.reader(io.StringIO(export.lstrip("\ufeff"))))) - 1 == received > 0
+    waiting = c.get("/party/export?format=csv&state=waiting").get_data(as_text=True)
+    n_waiting = _q(app, lambda s: s.scalar(select(db.func.count(PartyTransfer.id)).where(
+        PartyTransfer.letter_issued_on.is_not(None), PartyTransfer.received_on.is_(None))))
+    assert len(list(csv.reader(io.StringIO(waiting.lstrip("\ufeff"))))) - 1 == n_waiting > 0
+
+
+def test_search_and_export_stay_in_scope(app, as_user):
+    """A name search never reaches past the user's scope: enterprise2 searching enterprise1's people gets none."""
+    name = _q(app, lambda s: s.scalar(select(Retiree.name_zh).join(
+        HandoverCase, HandoverCase.retiree_id == Retiree.id).where(
+        HandoverCase.enterprise_id == _org(s, "E-S02")).order_by(Retiree.id)))
+    mine = _q(app, lambda s: s.scalar(select(db.func.count(HandoverCase.id)).join(
+        Retiree, Retiree.id == HandoverCase.retiree_id).where(
+        HandoverCase.enterprise_id == _org(s, "E-C03"), Retiree.name_zh.like(f"%{name}%"))))
+    rows = list(csv.reader(io.StringIO(as_user("enterprise2").get(
+        f"/handover/export?format=csv&q={name}").get_data(as_text=True).lstrip("\ufeff"))))[1:]
+    assert len(rows) == mine
+    enterprise2_name = _q(app, lambda s: s.get(Organization, _org(s, "E-C03")).name_zh)
+    assert all(row[1] == enterprise2_name for row in rows)
+
+
+def test_batch_list_search_by_number_and_status(app, as_user):
+    c = as_user("county1")
+    batch = _q(app, lambda s: s.scalars(select(HandoverBatch).where(
+        HandoverBatch.receiving_county_id == _org(s, "540502")).order_by(HandoverBatch.id)).first())
+    number = _q(app, lambda s: s.get(HandoverBatch, batch.id).number())
+    rows = list(csv.reader(io.StringIO(c.get(f"/batches/export?format=csv&q={number}").get_data(
+        as_text=True).lstrip("\ufeff"))))[1:]
+    assert [r[0] for r in rows] == [number]
+    accepted = list(csv.reader(io.StringIO(c.get("/batches/export?format=csv&status=accepted").get_data(
+        as_text=True).lstrip("\ufeff"))))[1:]
+    n = _q(app, lambda s: s.scalar(select(db.func.count(HandoverBatch.id)).where(
+        HandoverBatch.receiving_county_id == _org(s, "540502"), HandoverBatch.status == BatchStatus.ACCEPTED)))
+    assert len(accepted) == n > 0
