@@ -308,3 +308,61 @@ def test_batch_list_search_by_number_and_status(app, as_user):
     n = _q(app, lambda s: s.scalar(select(db.func.count(HandoverBatch.id)).where(
         HandoverBatch.receiving_county_id == _org(s, "540502"), HandoverBatch.status == BatchStatus.ACCEPTED)))
     assert len(accepted) == n > 0
+
+
+def test_counties_and_enterprises_in_administrative_code_order(app, as_user):
+    """The dashboard, the figures page and the summary PDF share `roll_up`: counties by code (乃东区 540502
+    before 扎囊县 540521 before 贡嘎县 540522 …), not by the characters of their names; liaison offices after."""
+    from app.handover.stats import roll_up
+
+    from app.org.models import OrgKind
+
+    def fn(s):
+        orgs = s.scalars(select(Organization).where(Organization.kind.in_((OrgKind.COUNTY, OrgKind.LIAISON)))).all()
+        enterprises = s.scalars(select(Organization).where(Organization.kind == OrgKind.ENTERPRISE)).all()
+        return ([(o.id, o.kind, o.code) for o in orgs], [(o.id, o.code) for o in enterprises])
+    units, enterprises = _q(app, fn)
+    with app.test_request_context():
+        # one case per unit, fed in reverse code order
+        counts = [(uid, enterprises[i % len(enterprises)][0], None, "not_handed_over", 1, {})
+                  for i, (uid, _k, _c) in enumerate(sorted(units, key=lambda u: u[2], reverse=True))]
+        rows = roll_up(counts)["county"][:-1]
+        codes = {uid: code for uid, _k, code in units}
+        kinds = {uid: kind for uid, kind, _c in units}
+        order = [codes[r["key"]] for r in rows]
+        counties = [c for c in order if kinds[next(u for u, code in codes.items() if code == c)] == OrgKind.COUNTY]
+        assert counties == sorted(counties) and order[:len(counties)] == counties
+    html = as_user("sasac").get("/handover-figures/").get_data(as_text=True)
+    table = re.search(r'id="figures-county".*?</table>', html, re.S).group(0)
+    names = _q(app, lambda s: {o.name_zh: o.code for o in s.scalars(select(Organization).where(
+        Organization.kind == OrgKind.COUNTY))})
+    shown = [names[n] for n in re.findall(r"<td>([^<]+)</td>", table) if n in names]
+    assert len(shown) >= 2 and shown == sorted(shown)
+
+
+def test_birth_date_comes_from_the_resident_id(app, as_user, cleanup_retirees):
+    """Left empty, the birth date is read from the ID (the form's script fills it as the ID is typed)."""
+    import datetime
+
+    from app.retirees import idcard
+    from tests.conftest import csrf_token
+    from tests.test_ledger import _form
+
+    def _ledger_post(client, url, data):
+        data = dict(data, csrf_token=csrf_token(client, "/retirees/add"))
+        return client.post(url, data=data, follow_redirects=True)
+
+    c = as_user("enterprise1")
+    page = c.get("/retirees/add").get_data(as_text=True)
+    assert "birth.readOnly = true" in page  # the form's script
+    born = datetime.date(1959, 3, 17)
+    number = idcard.make("540502", born, 88, False)
+    data = dict(_form(app, resident_id=number, name_zh="测试由证取生日"), birth_date="")
+    r = _ledger_post(c, "/retirees/add", data)
+    assert r.status_code in (200, 302)
+    saved = _q(app, lambda s: s.scalar(select(Retiree.birth_date).where(Retiree.resident_id == number)))
+    assert saved == born
+    # a typed date that disagrees with the ID is still refused
+    other = idcard.make("540502", born, 90, False)
+    _ledger_post(c, "/retirees/add", _form(app, resident_id=other, birth_date="1960-01-01", name_zh="测试不符"))
+    assert _q(app, lambda s: s.scalar(select(Retiree.id).where(Retiree.resident_id == other))) is None

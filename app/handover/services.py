@@ -194,11 +194,16 @@ def summary_sql():
             f"summary_status = {status}"]
 
 
-def ensure_cases(session):
-    """Give every retiree in the flow who has none a checklist (retirees entered before the handover existed)."""
+def ensure_cases(session, retiree_ids=None):
+    """Give every retiree in the flow who has none a checklist (retirees entered before the handover existed,
+    or written in bulk without the ORM, as the roster import does: `retiree_ids` narrows the search)."""
     have = select(HandoverCase.retiree_id)
-    missing = session.scalars(select(Retiree).where(
-        Retiree.is_lixiu.is_(False), Retiree.deceased.is_(False), Retiree.id.not_in(have))).all()
+    query = select(Retiree).where(Retiree.is_lixiu.is_(False), Retiree.deceased.is_(False), Retiree.id.not_in(have))
+    if retiree_ids is not None:
+        if not retiree_ids:
+            return 0
+        query = query.where(Retiree.id.in_(list(retiree_ids)))
+    missing = session.scalars(query).all()
     units = session.scalars(select(Organization)).all()
     for retiree in missing:
         new_case(session, retiree, units)

@@ -276,6 +276,11 @@ def _insert_many(enterprise, rows):
         ids = {number: pk for pk, number in result}
         created += [(ids[v["resident_id"]], v) for v in batch]
     record_bulk_create(Retiree, created)
+    # rows inserted without the ORM pass no flush listener: their handover checklists are made here
+    from app.handover.services import ensure_cases
+
+    for start in range(0, len(created), CHUNK):
+        ensure_cases(db.session, [pk for pk, _v in created[start:start + CHUNK]])
 
 
 def apply_import(plan):
