@@ -2,6 +2,7 @@
 community and their resolution, bulk confirmation of receiving places and of receipt, the compact search
 and export of the lists, each role's home on its own work, the inbox grouped and paged."""
 import csv
+import datetime
 import io
 import json
 import re
@@ -366,3 +367,34 @@ def test_birth_date_comes_from_the_resident_id(app, as_user, cleanup_retirees):
     other = idcard.make("540502", born, 90, False)
     _ledger_post(c, "/retirees/add", _form(app, resident_id=other, birth_date="1960-01-01", name_zh="测试不符"))
     assert _q(app, lambda s: s.scalar(select(Retiree.id).where(Retiree.resident_id == other))) is None
+
+
+def test_after_supervise_a_county_to_do_list_fits_on_one_screen(app, as_user):
+    """`flask supervise` on the demo: county1's inbox is a handful of lines (grouped), and with reporting
+    ended with the campaign (MONTHLY_REPORT_END) the missed months stop at the end instead of running on."""
+    from app.monthly import rules as monthly_rules
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["supervise"]).exit_code == 0
+    c = as_user("county1")
+    html = c.get("/inbox/").get_data(as_text=True)
+    lines = len(re.findall(r'<tr class="inbox-(?:entry|group|more)', html))
+    assert 0 < lines <= 15, lines
+    open_all = _q(app, lambda s: s.scalar(select(db.func.count(Notification.id)).where(
+        Notification.org_id == _org(s, "540502"), Notification.resolved_at.is_(None))))
+    app.config["MONTHLY_REPORT_END"] = "2021-06"
+    try:
+        with app.app_context():
+            assert monthly_rules.months_due(datetime.date(2026, 11, 28))[-1] == "2021-06"
+            assert monthly_rules.months_due(datetime.date(2020, 9, 1))[-1] == "2020-09"
+        assert runner.invoke(args=["supervise"]).exit_code == 0
+        reports = _q(app, lambda s: s.scalar(select(db.func.count(Notification.id)).where(
+            Notification.org_id == _org(s, "540502"), Notification.kind == "report",
+            Notification.resolved_at.is_(None))))
+        assert reports <= 12  # 2020-07 … 2021-06 at most, not one per month up to today
+        after = _q(app, lambda s: s.scalar(select(db.func.count(Notification.id)).where(
+            Notification.org_id == _org(s, "540502"), Notification.resolved_at.is_(None))))
+        assert after <= open_all
+    finally:
+        app.config["MONTHLY_REPORT_END"] = ""
+        runner.invoke(args=["supervise"])

@@ -4,6 +4,7 @@ that work was waiting). One function says which entries a batch needs in its pre
 entries, so the events and the daily run never disagree. An entry leaves the inbox when its work is done:
 the county's when it accepts or returns the batch, the enterprise's when it submits again, a community's or
 township's when every retiree of the batch placed there has been received."""
+import contextlib
 import json
 
 from flask_babel import lazy_gettext as _l
@@ -61,10 +62,30 @@ def batch_notices(batch):
     return notices
 
 
+_DEFERRED = []  # a stack of {batch id: batch} while `deferred()` is active
+
+
+@contextlib.contextmanager
+def deferred():
+    """Steps on many people at once (bulk receipt, the demo's seeding) sync each batch's entries once, at
+    the end, instead of after every person."""
+    pending = {}
+    _DEFERRED.append(pending)
+    try:
+        yield
+    finally:
+        _DEFERRED.pop()
+    for batch in pending.values():
+        sync_batch_notices(batch)
+
+
 def sync_batch_notices(batch):
     """Open the entries the batch needs now (with today's counts) and resolve its others; the caller commits."""
     from app.notify.models import Notification
 
+    if _DEFERRED:
+        _DEFERRED[-1][id(batch)] = batch
+        return
     db.session.flush()
     wanted = {n.key: n for n in batch_notices(batch)}
     existing = {e.key: e for e in db.session.scalars(select(Notification).where(

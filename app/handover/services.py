@@ -28,7 +28,9 @@ from app.steps import Refusal, refuse_if as _refuse_if  # noqa: F401  (views cat
 
 
 def _now():
-    return datetime.datetime.utcnow()
+    from app import clock
+
+    return clock.utcnow()  # the one clock (frozen in tests and for the demo's dated steps)
 
 
 def _check_scope(actor, obj):
@@ -315,11 +317,12 @@ def confirm_receipts(actor, cases):
     if not cases:
         raise Refusal(_l("Choose at least one retiree."))
     done = []
-    for case in cases:
-        if case.received_on is not None:
-            _check_scope(actor, case)
-            continue
-        done.append(confirm_receipt(actor, case))
+    with notices.deferred():
+        for case in cases:
+            if case.received_on is not None:
+                _check_scope(actor, case)
+                continue
+            done.append(confirm_receipt(actor, case))
     return done
 
 
@@ -371,6 +374,7 @@ def create_batch(actor, batch):
         getattr(batch.liaison_office, "id", batch.liaison_office_id)))
     batch.enterprise_id = actor.org_id
     batch.enterprise = db.session.get(Organization, actor.org_id)
+    batch.created_on = batch.created_on or _now()
     batch.status = BatchStatus.DRAFT
     batch.created_by_id = actor.id
     return batch
