@@ -398,3 +398,22 @@ def test_after_supervise_a_county_to_do_list_fits_on_one_screen(app, as_user):
     finally:
         app.config["MONTHLY_REPORT_END"] = ""
         runner.invoke(args=["supervise"])
+
+
+def test_one_click_from_a_ready_place_to_its_new_batch(app, as_user):
+    """The home lists each receiving place with people ready for a batch; its link opens the new batch's form
+    with that place chosen, and saving lands in the batch."""
+    enterprise = as_user("enterprise1")
+    ids = _unconfirmed(app, "E-S02", "540502", 2, offset=2)
+    _post(enterprise, "/handover/action_post", {"action": "confirm_places", "rowid": ids})
+    home = enterprise.get("/").get_data(as_text=True)
+    card = re.search(r'id="work-ready".*?</div>', home, re.S).group(0)
+    county = _org_id(app, "540502")
+    link = f"/batches/add?_flt_0_receiving_county={county}"
+    assert link in card.replace("&amp;", "&")
+    form = enterprise.get(link).get_data(as_text=True)
+    assert 'name="receiving_county"' not in form  # already chosen
+    r = _post(enterprise, link, {"note": "一键"}, follow=False)
+    assert r.status_code == 302 and "/batches/show/" in r.headers["Location"]
+    batch_id = int(r.headers["Location"].rsplit("/", 1)[1])
+    assert _q(app, lambda s: s.get(HandoverBatch, batch_id).receiving_county_id) == county

@@ -39,8 +39,18 @@ def _open_case():
 def enterprise_cards():
     unconfirmed = _count(select(func.count(HandoverCase.id)).where(
         HandoverCase.place_confirmed_on.is_(None), HandoverCase.batch_id.is_(None), _open_case()), HandoverCase)
-    ready = _count(select(func.count(HandoverCase.id)).where(
-        HandoverCase.place_confirmed_on.is_not(None), HandoverCase.batch_id.is_(None), _open_case()), HandoverCase)
+    from app.org.cache import org_by_id
+
+    place = func.coalesce(HandoverCase.receiving_county_id, HandoverCase.liaison_office_id)
+    per_place = db.session.execute(scope(select(place, func.count(HandoverCase.id)).where(
+        HandoverCase.place_confirmed_on.is_not(None), HandoverCase.batch_id.is_(None), _open_case())
+        .group_by(place), HandoverCase)).all()
+    ready = sum(n for _p, n in per_place)
+    places = sorted(((org_by_id(p), n) for p, n in per_place if p is not None), key=lambda r: _code(r[0]))
+    # one click per receiving place: the new batch's form with that place already chosen
+    ready_rows = [(unit.name, str(n), url_for("HandoverBatchModelView.add", **{
+        f"_flt_0_{'receiving_county' if unit.kind == 'county' else 'liaison_office'}": unit.id}))
+        for unit, n in places[:ROWS] if unit is not None]
     drafts = db.session.scalars(scope(select(HandoverBatch).where(
         HandoverBatch.status.in_((BatchStatus.DRAFT, BatchStatus.RETURNED)))
         .order_by(HandoverBatch.status.desc(), HandoverBatch.id), HandoverBatch)).all()
@@ -51,7 +61,7 @@ def enterprise_cards():
                  url_for("HandoverCaseModelView.list", place="unconfirmed", psize_HandoverCaseModelView=100),
                  _l("Confirm their places"), colour="warning" if unconfirmed else None),
         WorkCard("ready", _l("Places confirmed, not yet in a batch"), ready,
-                 url_for("HandoverBatchModelView.add"), _l("Make a new batch")),
+                 url_for("HandoverBatchModelView.add"), _l("Make a new batch"), rows=ready_rows),
         WorkCard("drafts", _l("Draft and returned batches"), len(drafts),
                  url_for("HandoverBatchModelView.list", status=BatchStatus.RETURNED if any(
                      b.status == BatchStatus.RETURNED for b in drafts) else BatchStatus.DRAFT),
