@@ -41,7 +41,7 @@ def _unconfirmed(app, enterprise, county, n, offset=0):
         return list(s.scalars(select(HandoverCase.id).join(Retiree, Retiree.id == HandoverCase.retiree_id).where(
             HandoverCase.enterprise_id == _org(s, enterprise), HandoverCase.proposed_county_id == _org(s, county),
             HandoverCase.place_confirmed_on.is_(None), HandoverCase.batch_id.is_(None),
-            Retiree.deceased.is_(False)).order_by(HandoverCase.id).offset(offset).limit(n)))
+            Retiree.deceased.is_(False)).order_by(HandoverCase.id.desc()).offset(offset).limit(n)))
     return _q(app, fn)
 
 

@@ -31,7 +31,7 @@ def _handover_batch(app, n, offset, accept):
         cases = db.session.scalars(select(HandoverCase).join(Retiree, Retiree.id == HandoverCase.retiree_id).where(
             HandoverCase.enterprise_id == org["E-S02"].id, HandoverCase.proposed_county_id == org["540502"].id,
             HandoverCase.batch_id.is_(None), HandoverCase.place_confirmed_on.is_(None),
-            Retiree.deceased.is_(False)).order_by(HandoverCase.id).offset(offset).limit(n)).all()
+            Retiree.deceased.is_(False)).order_by(HandoverCase.id.desc()).offset(offset).limit(n)).all()
         services.confirm_proposed_places(users["enterprise1"], cases)
         batch = HandoverBatch(receiving_county=org["540502"], note="浏览器测试")
         services.create_batch(users["enterprise1"], batch)
@@ -56,7 +56,8 @@ def _no_overflow(page):
     assert width <= page.viewport_size["width"] + 1, f"page is {width}px wide: {wide}"
 
 
-def test_enterprise_bulk_path_from_template_to_submitted_batch(app, live_server, browser):  # noqa: F811
+def test_enterprise_bulk_path_from_template_to_submitted_batch(app, live_server, browser,  # noqa: F811
+                                                               cleanup_retirees):
     from app.extensions import db
     from app.handover.models import HandoverBatch, HandoverCase
     from app.retirees.models import Retiree
