@@ -46,6 +46,9 @@ def create_app(config_object="config.Config"):
         from app import cli, errors, i18n, views
 
         i18n.init_app(app)
+        from app import breadcrumbs
+
+        breadcrumbs.init_app(app)
         views.register(appbuilder)
         from app.notify import views as inbox
 

@@ -170,7 +170,7 @@ def english_words(html, allowed=()):
     text = visible_text(html)
     for name in sorted(allowed, key=len, reverse=True):
         text = text.replace(name, " ")
-    text = re.sub(r"\.(xlsx|csv|pdf|docx|png|jpg)\b", " ", text)  # file-type names are not English words
+    text = re.sub(r"\.(xlsx|csv|pdf|docx|doc|wps|png|jpg)\b", " ", text)  # file-type names are not English words
     text = re.sub(r"\b\d+(\.\d+)?\s*[KM]B\b", " ", text)  # nor are file sizes
     for token in text.split():
         token = token.strip("()[]{}.,:;!?'\"«»|/*-")

@@ -9,7 +9,6 @@ from flask_appbuilder import expose
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
-from flask_babel import gettext
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -183,9 +182,11 @@ class RetireeModelView(ScopedModelView):
         get_filter_args(self._filters)
         filters = self._filters.get_joined_filters(self._base_filters)
         _count, rows = self.datamodel.query(filters, *self.base_order, page=0, page_size=self.EXPORT_LIMIT)
+        from app.pdf import download_name
+
         data = build_export(rows, full_ids=sees_full_resident_id())
         stamp = datetime.date.today().isoformat()
-        return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{gettext('Retiree ledger')}-{stamp}.xlsx",
+        return send_file(io.BytesIO(data), as_attachment=True, download_name=download_name(_l("Retiree ledger"), stamp, ext="xlsx"),
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
