@@ -417,3 +417,35 @@ def test_one_click_from_a_ready_place_to_its_new_batch(app, as_user):
     assert r.status_code == 302 and "/batches/show/" in r.headers["Location"]
     batch_id = int(r.headers["Location"].rsplit("/", 1)[1])
     assert _q(app, lambda s: s.get(HandoverBatch, batch_id).receiving_county_id) == county
+
+
+def test_each_role_home_opens_on_its_own_work(app, as_user):
+    # enterprise: people without a confirmed place (a link to exactly that list) and its draft/returned batches
+    html = as_user("enterprise1").get("/").get_data(as_text=True)
+    assert html.index('id="work-unconfirmed"') < html.index('id="ledger-figures"')
+    assert "place=unconfirmed" in re.search(r'id="work-unconfirmed".*?</div>', html, re.S).group(0)
+    drafts = re.search(r'id="work-drafts".*?</div>', html, re.S).group(0)
+    n_drafts = _q(app, lambda s: s.scalar(select(db.func.count(HandoverBatch.id)).where(
+        HandoverBatch.enterprise_id == _org(s, "E-S02"),
+        HandoverBatch.status.in_((BatchStatus.DRAFT, BatchStatus.RETURNED)))))
+    assert re.search(rf'class="work-count">{n_drafts}<', drafts)
+    # community: people to confirm, one link to the list waiting for receipt
+    html = as_user("community1").get("/").get_data(as_text=True)
+    card = re.search(r'id="work-to-confirm".*?</div>', html, re.S).group(0)
+    waiting = _q(app, lambda s: s.scalar(select(db.func.count(HandoverCase.id)).where(
+        HandoverCase.receiving_community_id == _org(s, "540502-01-01"), HandoverCase.accepted_on.is_not(None),
+        HandoverCase.received_on.is_(None))))
+    assert re.search(rf'class="work-count">{waiting}<', card) and "receipt=pending" in card
+    # supervision office: units with overdue work, each with a direct "open a 督办" for that unit
+    html = as_user("supervision").get("/").get_data(as_text=True)
+    card = re.search(r'id="work-overdue-units".*?</div>', html, re.S).group(0)
+    link = re.search(r'href="(/items/add\?_flt_0_unit=(\d+))"', card)
+    assert link, card[:500]
+    form = as_user("supervision").get(link.group(1).replace("&amp;", "&"))
+    assert form.status_code == 200 and 'name="unit"' not in form.get_data(as_text=True)  # the unit is chosen
+    assert html.index('id="panel-milestones"') < html.index('id="ledger-figures"')
+    # SASAC and the leading group: the milestones and what is late come before the figures
+    for user in ("sasac", "leader"):
+        html = as_user(user).get("/").get_data(as_text=True)
+        assert html.index('id="panel-milestones"') < html.index('id="panel-attention"') < html.index(
+            'id="ledger-figures"'), user
