@@ -258,6 +258,8 @@ def routine_handovers(today):
             db.session.add(person)
             people.append(person)
         db.session.flush()
+        services.ensure_cases(db.session, [p.id for p in people])  # their checklists, as any new retiree gets
+        db.session.flush()
         cases = [services.case_of(p.id) for p in people]
         ready = [c for c in cases[:-1] if c is not None]  # the last one waits for its place to be confirmed
         if not ready:

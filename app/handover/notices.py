@@ -1,6 +1,6 @@
 """To-do entries of the handover chain enterprise → county → township/community (issue 13: nobody was told
 that work was waiting). One function says which entries a batch needs in its present state; the steps call
-`sync_batch_notices` in their transaction, and the `@source("batch")` gives `flask supervise` the same
+`sync_batch_notices` in their transaction, and the source `open_batch_notices` (registered in app/handover/__init__.py) gives `flask supervise` the same
 entries, so the events and the daily run never disagree. An entry leaves the inbox when its work is done:
 the county's when it accepts or returns the batch, the enterprise's when it submits again, a community's or
 township's when every retiree of the batch placed there has been received."""
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.handover.models import BatchStatus, HandoverBatch
-from app.notify import Notice, notify, source
+from app.notify import Notice, notify
 
 KIND = "batch"
 
@@ -101,8 +101,8 @@ def sync_batch_notices(batch):
             entry.resolved_at = clock.utcnow()
 
 
-@source(KIND)
 def open_batch_notices(today):
+    """The inbox source of the batches (registered by app/handover init_app): what every open batch needs."""
     batches = db.session.scalars(select(HandoverBatch).where(
         HandoverBatch.status.in_((BatchStatus.SUBMITTED, BatchStatus.RETURNED, BatchStatus.ACCEPTED)))
         .order_by(HandoverBatch.id))

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.handover import notices, rules  # notices: registers the batch inbox source
+from app.handover import notices, rules
 from app.handover.models import (
     RETIREE_ORG_COLUMNS,
     BatchStatus,
