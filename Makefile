@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 # Password of the demo accounts that `make run` creates on an empty database (demo only; see README).
 DEMO_PASSWORD ?= Shannan-Demo-2020
+# the demo campaign's monthly reporting ends here (README: MONTHLY_REPORT_END)
+export MONTHLY_REPORT_END ?= 2021-06
 export FLASK_APP := app:create_app
 
 .PHONY: run test install install-dev translations migrate seed serve bench clean

@@ -104,6 +104,8 @@ class Config:
     # the month it is due on (inclusive), the kinds of unit that report (see app/monthly/rules.py
     # reporting_units) and the longest narrative part.
     MONTHLY_REPORT_START = os.environ.get("MONTHLY_REPORT_START", "2020-07")
+    # The last month whose report is due (YYYY-MM): reporting ends with the campaign. Empty: no end.
+    MONTHLY_REPORT_END = os.environ.get("MONTHLY_REPORT_END", "")
     # Policy 四(五): the yearly service funding per retiree under management (yuan), city and county shares together.
     FUNDING_QUOTA_PER_RETIREE = os.environ.get("FUNDING_QUOTA_PER_RETIREE", "600")
     MONTHLY_REPORT_DUE_DAY = int(os.environ.get("MONTHLY_REPORT_DUE_DAY", "10"))

@@ -37,6 +37,7 @@ class HomeView(IndexView):
         needs_org = any(ROLES_BY_CODE[c].scope == "org" for c in codes if c in ROLES_BY_CODE)
         sees_data = user_scope(user).city_wide or bool(user_scope(user).org_ids)
         from app.reports.dashboard import dashboard_context
+        from app.reports.work import OVERSIGHT_ROLES, work_cards
 
         return self.render_template(
             self.index_template,
@@ -44,5 +45,7 @@ class HomeView(IndexView):
             role_names=[role_label(c) for c in sorted(codes)],
             org=user.org,
             missing_org=needs_org and user.org_id is None,
+            work=work_cards(codes) if sees_data else [],
+            oversight=bool(codes & OVERSIGHT_ROLES),
             **(dashboard_context() if sees_data else {"figures": None}),
         )

@@ -34,15 +34,20 @@ class FileType:
     XLSX = "xlsx"
     PNG = "png"
     JPEG = "jpeg"
+    # Word 97–2003 and WPS Writer documents (OLE2 compound files), which many offices still write
+    DOC = "doc"
+    WPS = "wps"
     MIME = {
+        DOC: "application/msword",
+        WPS: "application/vnd.ms-works",
         PDF: "application/pdf",
         DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         PNG: "image/png",
         JPEG: "image/jpeg",
     }
-    EXTENSION = {PDF: ".pdf", DOCX: ".docx", XLSX: ".xlsx", PNG: ".png", JPEG: ".jpg"}
-    DOCUMENTS = (PDF, DOCX, XLSX, PNG, JPEG)
+    EXTENSION = {PDF: ".pdf", DOCX: ".docx", XLSX: ".xlsx", PNG: ".png", JPEG: ".jpg", DOC: ".doc", WPS: ".wps"}
+    DOCUMENTS = (PDF, DOCX, XLSX, PNG, JPEG, DOC, WPS)
 
 
 class StoredFile(Model):
@@ -70,8 +75,40 @@ class StoredFile(Model):
         return self.original_name
 
 
-def sniff(data):
-    """The type of the content, or None. Office files are ZIP packages told apart by their main part."""
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# storages/streams that hold macros (VBA) or embedded programs in an OLE2 document
+_OLE_ACTIVE = {"macros", "_vba_project_cur", "vba", "_vba_project", "objectpool"}
+
+
+def ole_word_problem(data):
+    """Why an OLE2 compound file is not accepted as a Word/WPS document (None: it is one, without macros).
+    Checked with olefile: it must parse, hold the "WordDocument" stream that Word 97–2003 and WPS Writer
+    write, and hold no macro (VBA) storage nor embedded objects; encrypted documents cannot be checked."""
+    import olefile
+
+    try:
+        if not olefile.isOleFile(data):
+            return _l("The file is not a Word document.")
+        with olefile.OleFileIO(data) as ole:
+            entries = {tuple(part.lower() for part in path) for path in ole.listdir(streams=True, storages=True)}
+            if ("worddocument",) not in entries:
+                return _l("Only Word (DOC) or WPS documents are accepted among older Office files.")
+            if any(part in _OLE_ACTIVE for path in entries for part in path):
+                return _l("The document contains macros or embedded objects: save it without them, or as PDF.")
+            if ("encryptioninfo",) in entries or ("encryptedpackage",) in entries:
+                return _l("The document is password-protected: save it without a password, or as PDF.")
+    except Exception:  # a damaged compound file: never store what cannot be checked
+        return _l("The file is damaged and cannot be checked.")
+    return None
+
+
+def sniff(data, filename=""):
+    """The type of the content, or None. Office files are ZIP packages told apart by their main part; an
+    older Word or WPS file is an OLE2 compound file checked by `ole_word_problem`."""
+    if data.startswith(OLE2_MAGIC):
+        if ole_word_problem(data) is not None:
+            return None
+        return FileType.WPS if (filename or "").lower().endswith(".wps") else FileType.DOC
     if data.startswith(b"%PDF-"):
         return FileType.PDF
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -215,10 +252,14 @@ def save_upload(storage, org_id, user_id=None, allowed=FileType.DOCUMENTS):
         raise UploadError(_l("The file is empty."))
     if len(data) > limit:
         raise UploadError(_l("The file is larger than %(mb)d MB.", mb=limit // 1048576))
-    kind = sniff(data)
+    if data.startswith(OLE2_MAGIC) and FileType.DOC in allowed:
+        problem = ole_word_problem(data)
+        if problem:
+            raise UploadError(problem)
+    kind = sniff(data, storage.filename)
     if kind not in allowed:
-        raise UploadError(_l("This type of file is not accepted. Upload a PDF, Word (DOCX), Excel (XLSX), "
-                             "PNG or JPEG file."))
+        raise UploadError(_l("This type of file is not accepted. Upload a PDF, Word (DOCX or DOC), WPS, Excel "
+                             "(XLSX), PNG or JPEG file."))
     disk_name = uuid.uuid4().hex
     path = os.path.join(folder(), disk_name)
     _store_atomically(path, data)

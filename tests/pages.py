@@ -18,12 +18,17 @@ def main_pages(app):
         from app.handover.models import HandoverBatch, HandoverCase
         from app.party.models import PartyTransfer
 
-        case = db.session.scalars(select(HandoverCase).where(HandoverCase.accepted_on.is_not(None))
-                                  .order_by(HandoverCase.id).limit(1)).one().id
+        # an accepted case of county1's county (the demo's backlog has accepted cases in every county)
+        case = db.session.scalars(select(HandoverCase).join(
+            Organization, Organization.id == HandoverCase.receiving_county_id).where(
+            HandoverCase.accepted_on.is_not(None), Organization.code == "540502")
+            .order_by(HandoverCase.id).limit(1)).one().id
         draft = db.session.scalars(select(HandoverBatch).where(HandoverBatch.status == "draft")
                                    .order_by(HandoverBatch.id).limit(1)).one()
-        submitted = db.session.scalars(select(HandoverBatch).where(HandoverBatch.status == "submitted")
-                                       .order_by(HandoverBatch.id).limit(1)).one()
+        submitted = db.session.scalars(select(HandoverBatch).join(
+            Organization, Organization.id == HandoverBatch.receiving_county_id).where(
+            HandoverBatch.status == "submitted", Organization.code.in_(("540502", "540522")))
+            .order_by(HandoverBatch.id).limit(1)).one()
         draft_owner = "enterprise2" if draft.enterprise.code == "E-C03" else "enterprise1"
         receiver = "county1" if submitted.receiving_county.code == "540502" else "county2"
         draft, submitted = draft.id, submitted.id
@@ -170,7 +175,7 @@ def english_words(html, allowed=()):
     text = visible_text(html)
     for name in sorted(allowed, key=len, reverse=True):
         text = text.replace(name, " ")
-    text = re.sub(r"\.(xlsx|csv|pdf|docx|png|jpg)\b", " ", text)  # file-type names are not English words
+    text = re.sub(r"\.(xlsx|csv|pdf|docx|doc|wps|png|jpg)\b", " ", text)  # file-type names are not English words
     text = re.sub(r"\b\d+(\.\d+)?\s*[KM]B\b", " ", text)  # nor are file sizes
     for token in text.split():
         token = token.strip("()[]{}.,:;!?'\"«»|/*-")

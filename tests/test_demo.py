@@ -15,8 +15,37 @@ SHANNAN_CODES = {c[0] for c in data.COUNTIES}
 
 
 def _demo_retirees(session):
-    # retirees that tests add use enterprise E-S02/E-C03 and are deleted again; count by the seed's IDs
-    return session.scalars(select(Retiree)).all()
+    # retirees that tests add use enterprise E-S02/E-C03 and are deleted again; count by the seed's IDs.
+    # The policy's 965 are the people retired by the survey (2020-06-30); the demo adds a few who retired in
+    # recent months (routine handovers, DESIGN.md §7), checked in test_routine_handovers_of_recent_months.
+    from app.demo.seed import SURVEY_DATE
+
+    return session.scalars(select(Retiree).where(Retiree.retirement_date <= SURVEY_DATE)).all()
+
+
+def test_routine_handovers_of_recent_months(app):
+    """Today's story: people who retired in the last months are being handed over (a batch waits for the
+    county), and the 2020 backlog is mostly handed over, with stragglers left with their enterprises."""
+    import datetime
+
+    from app import clock
+    from app.demo.seed import SURVEY_DATE
+    from app.handover.models import BatchStatus, HandoverBatch, HandoverCase, OverallStatus
+
+    with app.app_context():
+        recent = db.session.scalars(select(Retiree).where(Retiree.retirement_date > SURVEY_DATE)).all()
+        assert len(recent) >= 3
+        assert all(clock.today() - r.retirement_date < datetime.timedelta(days=200) for r in recent)
+        cases = {c.retiree_id: c for c in db.session.scalars(select(HandoverCase).where(
+            HandoverCase.retiree_id.in_([r.id for r in recent])))}
+        assert any(c.batch is not None and c.batch.status == BatchStatus.SUBMITTED for c in cases.values())
+        assert any(c.place_confirmed_on is None for c in cases.values())
+        statuses = [c.summary_status for c in db.session.scalars(select(HandoverCase))]
+        assert statuses.count(OverallStatus.HANDED_OVER) > len(statuses) / 2
+        assert statuses.count(OverallStatus.NOT_HANDED_OVER) > 0
+        accepted = db.session.scalars(select(HandoverBatch).where(HandoverBatch.status == BatchStatus.ACCEPTED)).all()
+        assert any(b.accepted_on.year == 2020 for b in accepted)  # the backlog was handed over in 2020
+        db.session.remove()
 
 
 def test_policy_numbers(app):
@@ -63,6 +92,9 @@ def test_org_tree_has_the_twelve_divisions_in_both_scripts(app):
 
 
 def test_seed_is_idempotent_and_prints_accounts(app, runner):
+    with app.app_context():
+        before = db.session.scalar(select(func.count(Retiree.id)))
+        db.session.remove()
     result = runner.invoke(args=["seed-demo", "--password", "Test-Pass-2020"])
     assert result.exit_code == 0, result.output
     lines = [l for l in result.output.splitlines() if "\t" in l]
@@ -76,7 +108,8 @@ def test_seed_is_idempotent_and_prints_accounts(app, runner):
     assert sum(1 for l in lines if l.split("\t")[1] == "enterprise") >= 2
     assert sum(1 for l in lines if l.split("\t")[1] == "county") >= 2
     with app.app_context():
-        assert db.session.scalar(select(func.count(Retiree.id))) == 965
+        assert db.session.scalar(select(func.count(Retiree.id))) == before  # nothing added twice
+        assert len(_demo_retirees(db.session)) == 965
         db.session.remove()
 
 

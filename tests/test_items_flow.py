@@ -277,8 +277,8 @@ def test_bad_input_is_refused_in_zh_and_bo(app, as_user):
                 "csrf_token": session_csrf(unit), "response": "附材料",
                 "evidence": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "报告.pdf")},
                 content_type="multipart/form-data", follow_redirects=True)
-        assert _tr(app, lang, "This type of file is not accepted. Upload a PDF, Word (DOCX), Excel (XLSX), "
-                              "PNG or JPEG file.") in r.get_data(as_text=True)
+        assert _tr(app, lang, "This type of file is not accepted. Upload a PDF, Word (DOCX or DOC), WPS, Excel "
+                              "(XLSX), PNG or JPEG file.") in r.get_data(as_text=True)
         assert _item(app, pk) == before
 
 

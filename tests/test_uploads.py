@@ -15,6 +15,7 @@ from app.plans.demo import minimal_pdf
 from app.plans.models import PlanVersion
 from app.uploads import FileType, StoredFile, clean_name, sniff
 from tests.conftest import count_rows, session_csrf
+from tests.olefiles import EXCEL_97, WORD_DOC, WORD_WITH_MACROS
 
 PDF = minimal_pdf("test")
 
@@ -47,9 +48,42 @@ MACRO_DOCX = _zip("[Content_Types].xml", "word/document.xml", "word/vbaProject.b
     (PDF, FileType.PDF), (DOCX, FileType.DOCX), (XLSX, FileType.XLSX), (PNG, FileType.PNG), (JPEG, FileType.JPEG),
     (EXE, None), (HTML, None), (TEXT, None), (PLAIN_ZIP, None), (NO_MAIN_PART, None), (MACRO_DOCX, None),
     (b"PK\x03\x04broken", None), (b"", None), (b" %PDF-1.4", None),
+    (WORD_DOC, FileType.DOC), (WORD_WITH_MACROS, None), (EXCEL_97, None), (WORD_DOC[:700], None),
 ])
 def test_sniff_reads_the_content(data, kind):
     assert sniff(data) == kind
+
+
+def test_an_ole2_word_file_named_wps_is_kept_as_wps():
+    assert sniff(WORD_DOC, "方案.wps") == FileType.WPS
+    assert sniff(WORD_DOC, "方案.doc") == FileType.DOC
+
+
+@pytest.mark.parametrize("name, kind", [("实施方案.doc", FileType.DOC), ("实施方案.wps", FileType.WPS)])
+def test_doc_and_wps_plans_are_accepted_and_downloaded_as_sent(app, as_user, name, kind):
+    c = as_user("enterprise1")
+    before = count_rows(app, StoredFile)
+    _upload(c, name, WORD_DOC)
+    assert count_rows(app, StoredFile) == before + 1
+    file_id, original, disk_name, version = _newest_file(app)
+    assert original == name
+    with open(os.path.join(app.config["UPLOAD_FOLDER"], disk_name), "rb") as fh:
+        assert fh.read() == WORD_DOC
+
+
+@pytest.mark.parametrize("data, message", [
+    (WORD_WITH_MACROS, "The document contains macros or embedded objects: save it without them, or as PDF."),
+    (WORD_DOC[:700], "The file is damaged and cannot be checked."),
+    (EXCEL_97, "Only Word (DOC) or WPS documents are accepted among older Office files."),
+])
+def test_doc_with_macros_or_damaged_is_refused_with_its_reason(app, as_user, data, message):
+    from flask_babel import lazy_gettext as _l
+
+    before = (_disk(app), count_rows(app, StoredFile))
+    for lang in ("zh", "bo"):
+        page = _upload(as_user("enterprise1", lang=lang), "方案.doc", data).get_data(as_text=True)
+        assert _translated(app, _l(message), lang) in page
+    assert (_disk(app), count_rows(app, StoredFile)) == before
 
 
 @pytest.mark.parametrize("name, kind, expected", [
@@ -112,7 +146,8 @@ def _newest_file(app):
         return result
 
 
-WRONG_TYPE = "This type of file is not accepted. Upload a PDF, Word (DOCX), Excel (XLSX), PNG or JPEG file."
+WRONG_TYPE = ("This type of file is not accepted. Upload a PDF, Word (DOCX or DOC), WPS, Excel (XLSX), PNG or JPEG "
+              "file.")
 
 
 @pytest.mark.parametrize("name, data", [

@@ -1,7 +1,8 @@
 """Personnel archive transfers: list, show, edit under the rules in rules.py, and the archives' receipt."""
 import datetime
 
-from flask import abort, g, redirect, url_for
+from flask import abort, flash, g, redirect, url_for
+from flask_appbuilder.actions import action
 from flask_appbuilder import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
@@ -15,6 +16,7 @@ from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelRes
 from app.security.access import role_codes
 from app.security.roles import ARCHIVE_TRANSFER
 from app.handover.models import RETIREE_ROW_LABELS
+from app.listsearch import CompactListMixin
 from app.rules import RuleViolation
 
 LABELS = {
@@ -68,13 +70,62 @@ def receive_archive(actor, transfer):
     return transfer
 
 
-class ArchiveTransferModelView(ScopedModelView):
+def receive_archives(actor, transfers):
+    """Bulk receipt of the archives that arrived together (already received ones are left as they are)."""
+    from app.handover.services import Refusal
+
+    if not transfers:
+        raise Refusal(_l("Choose at least one retiree."))
+    return [receive_archive(actor, t) for t in transfers if t.received_on is None]
+
+
+def _search_fields():
+    from sqlalchemy import and_
+
+    from app.listsearch import SearchField, county_field, name_field
+
+    A = ArchiveTransfer
+    states = {
+        "not_sent": A.sent_on.is_(None),
+        "sent": and_(A.sent_on.is_not(None), A.received_on.is_(None)),
+        "received": A.received_on.is_not(None),
+    }
+    return [
+        name_field(A),
+        SearchField("state", _l("State"), lambda v: states[v], kind="choice", choices=[
+            ("not_sent", _l("Not sent")), ("sent", _l("Sent, not yet received")), ("received", _l("Received"))]),
+        SearchField("destination", _l("Destination"), lambda v: A.destination == v, kind="choice",
+                    choices=list(Destination.LABELS.items())),
+        county_field(A),
+    ]
+
+
+class ArchiveTransferModelView(CompactListMixin, ScopedModelView):
     datamodel = ScopedInterface(ArchiveTransfer)
     may_stream = "archives"
     may_actions = {"add": False, "delete": False, "edit": "edit"}
     may_steps = {"receive": "receive"}
+    compact_search = _search_fields()
+    bulk_buttons = [("receive_selected", _l("Confirm receipt of the archives"), "btn-success")]
+
+    def bulk_allowed(self, action_name):
+        return bool(role_codes() & {"archives", "orgdept"}) and super().bulk_allowed(action_name)
+
+    @action("receive_selected", _l("Confirm receipt of the archives"), None, "fa-check", single=False)
+    def receive_selected(self, items):
+        from app.extensions import db
+        from app.handover.services import Refusal
+
+        try:
+            done = receive_archives(g.user, [i for i in items if i is not None])
+            db.session.commit()
+            flash(str(_l("Receipt of %(n)d archives was confirmed.", n=len(done))), "success")
+        except Refusal as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+        return redirect(url_for(".list"))
     class_permission_name = ARCHIVE_TRANSFER
-    method_permission_name = {**METHOD_PERMISSIONS, "receive": "write"}
+    method_permission_name = {**METHOD_PERMISSIONS, "receive": "write", "receive_selected": "write"}
     route_base = "/archives"
     list_title = _l("Personnel archives")
     show_title = _l("Personnel archive transfer")

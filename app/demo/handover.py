@@ -137,5 +137,160 @@ def seed_handover():
                 "藏文姓名录入有误，以户口簿为准")
     _correction(users["enterprise2"], second.cases[-1], "name_bo", "ཚེ་རིང་དབང་འདུས", "藏文姓名拼写有误")
     _correction(users["county2"], third.cases[-1], "name_bo", "བཀྲ་ཤིས་ལྷ་མོ", "社区核实藏文姓名")
+    from app import clock
+    from app.handover.notices import deferred
+
+    from flask import current_app
+
+    # one request context: the organization tree and each actor's scope are read once, not per step
+    with current_app.test_request_context(), deferred():
+        with db.session.no_autoflush:  # one flush per enterprise, not one per query
+            hand_over_backlog()
+        routine_handovers(clock.today())
     db.session.commit()
     return db.session.scalar(select(func.count(HandoverBatch.id)))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Today's story (DESIGN.md §7): the 2020 backlog of the other enterprises handed over in the autumn of 2020,
+# with stragglers whose places are still open (their enterprise owns them); routine handovers of people who
+# retired in recent months under way. The two demo enterprises (enterprise1, enterprise2) stay mid-way, as
+# above: their users have work waiting, and the tests pick their people.
+
+DEMO_ENTERPRISES = ("E-S02", "E-C03")
+STRAGGLER_EVERY = 12  # one case in twelve of the backlog is not yet handed over
+
+
+def clerk(unit, role_code):
+    """A stand-in for the clerk of `unit` acting in role `role_code` (units without a demo account): the
+    same service functions and rules as a signed-in user, with no account behind it."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(id=None, org_id=unit.id, roles=[appbuilder.sm.find_role(role_code)],
+                           is_authenticated=True, username=f"demo-{unit.code}")
+
+
+def _first_community(county):
+    towns = [o for o in county.children if o.kind == "township"] if hasattr(county, "children") else []
+    if not towns:
+        towns = db.session.scalars(select(Organization).where(Organization.parent_id == county.id)
+                                   .order_by(Organization.code)).all()
+    for town in towns:
+        communities = db.session.scalars(select(Organization).where(Organization.parent_id == town.id)
+                                         .order_by(Organization.code)).all()
+        if communities:
+            return communities[0]
+    return None
+
+
+def _at(day, hour=10):
+    from app.clock import TZ
+
+    return datetime.datetime.combine(day, datetime.time(hour), TZ)
+
+
+def hand_over_backlog():
+    """Batches of every other enterprise, submitted, accepted, received and closed in 2020 (dated with the
+    clock at each step); every STRAGGLER_EVERY-th case stays with its enterprise, place not confirmed."""
+    from app import clock
+    from app.retirees.models import Retiree
+
+    enterprises = db.session.scalars(select(Organization).where(
+        Organization.kind == "enterprise", Organization.code.not_in(DEMO_ENTERPRISES))
+        .order_by(Organization.code)).all()
+    for n, enterprise in enumerate(enterprises):
+        cases = db.session.scalars(select(HandoverCase).join(Retiree, Retiree.id == HandoverCase.retiree_id).where(
+            HandoverCase.enterprise_id == enterprise.id, HandoverCase.batch_id.is_(None),
+            Retiree.deceased.is_(False)).order_by(HandoverCase.id)).all()
+        cases = [c for c in cases if c.proposed_county_id or c.proposed_liaison_id]
+        moving = [c for i, c in enumerate(cases) if i % STRAGGLER_EVERY != STRAGGLER_EVERY - 1]
+        if not moving:
+            continue
+        actor = clerk(enterprise, "enterprise")
+        day = datetime.date(2020, 9, 1) + datetime.timedelta(days=3 * n)
+        with clock.frozen(_at(day)):
+            services.confirm_proposed_places(actor, moving)
+        groups = {}
+        for case in moving:
+            groups.setdefault((case.receiving_county_id, case.liaison_office_id), []).append(case)
+        for (county_id, liaison_id), members in sorted(groups.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1] or 0)):
+            receiver = db.session.get(Organization, county_id or liaison_id)
+            with clock.frozen(_at(day, 11)):
+                batch = HandoverBatch(receiving_county_id=county_id, liaison_office_id=liaison_id,
+                                      receiving_county=receiver if county_id else None,
+                                      liaison_office=receiver if liaison_id else None, note="2020年存量移交")
+                services.create_batch(actor, batch)
+                db.session.add(batch)
+                db.session.flush()
+                services.add_to_batch(actor, batch, [c.retiree_id for c in members])
+                services.submit_batch(actor, batch)
+            community = _first_community(receiver) if county_id else None
+            with clock.frozen(_at(day + datetime.timedelta(days=14))):
+                services.accept_batch(clerk(receiver, "county"), batch,
+                                      {c.id: c.receiving_community or community for c in members} if county_id else {})
+            for i, case in enumerate(members):
+                if case.receiving_community is None:
+                    continue  # out of region: the liaison office keeps them, no community receipt
+                with clock.frozen(_at(day + datetime.timedelta(days=30 + i % 20))):
+                    services.confirm_receipt(clerk(case.receiving_community, "community"), case)
+                    case.household_category = HouseholdCategory.STABLE_RESIDENCE
+                    for item in case.items:
+                        if item.state == ItemState.NOT_STARTED:
+                            item.state = ItemState.IN_PROGRESS
+                    if i % 10 == 9:
+                        continue  # a few checklists still have streams open (in progress)
+                    for item in case.items:
+                        if item.state == ItemState.IN_PROGRESS:
+                            item.state = ItemState.DONE
+                            item.on_date = day + datetime.timedelta(days=45)
+        db.session.flush()
+
+
+def routine_handovers(today):
+    """People who retired in the last months (常态化移交), of two enterprises, under way as of `today`: one
+    batch submitted ten days ago and waiting for the county, one person whose place is still to confirm."""
+    from app import clock
+    from app.retirees import idcard
+    from app.retirees.models import Category, PensionSource, Retiree
+
+    made = []
+    for code, county_code, names in (("E-S01", "540502", (("次仁旺堆", "ཚེ་རིང་དབང་འདུས"), ("白玛曲珍", "པདྨ་ཆོས་སྒྲོན"),
+                                                         ("张建国", "ཀྲང་ཅན་ཀོ"))),
+                                     ("E-R01", "540522", (("扎西顿珠", "བཀྲ་ཤིས་དོན་གྲུབ"),
+                                                         ("央金卓玛", "དབྱངས་ཅན་སྒྲོལ་མ")))):
+        enterprise, county = _org(code), _org(county_code)
+        people = []
+        for i, (name, name_bo) in enumerate(names):
+            retired = today - datetime.timedelta(days=40 + 25 * i)
+            male = i % 2 == 0
+            born = retired.replace(year=retired.year - (60 if male else 55), day=min(retired.day, 28))
+            number = idcard.make(county_code, born, 950 + i, male)
+            if db.session.scalar(select(Retiree.id).where(Retiree.resident_id == number)):
+                continue
+            person = Retiree(enterprise=enterprise, name_zh=name, name_bo=name_bo, gender="M" if male else "F",
+                             ethnicity="han" if name == "张建国" else "tibetan", resident_id=number, birth_date=born,
+                             retirement_date=retired, category=Category.IN_REGION, insured_county=county,
+                             receiving_county=county, party_member=i == 0, leader_cadre=False,
+                             pension_source=PensionSource.BASIC_INSURANCE, medical_local=True,
+                             registered_residence=county.name_zh, actual_residence=county.name_zh)
+            db.session.add(person)
+            people.append(person)
+        db.session.flush()
+        services.ensure_cases(db.session, [p.id for p in people])  # their checklists, as any new retiree gets
+        db.session.flush()
+        cases = [services.case_of(p.id) for p in people]
+        ready = [c for c in cases[:-1] if c is not None]  # the last one waits for its place to be confirmed
+        if not ready:
+            continue
+        actor = clerk(enterprise, "enterprise")
+        with clock.frozen(_at(today - datetime.timedelta(days=10))):
+            services.confirm_proposed_places(actor, ready)
+            batch = HandoverBatch(receiving_county=county, note="常态化移交")
+            services.create_batch(actor, batch)
+            db.session.add(batch)
+            db.session.flush()
+            services.add_to_batch(actor, batch, [c.retiree_id for c in ready])
+            services.submit_batch(actor, batch)
+        made.append(batch)
+    db.session.flush()
+    return made

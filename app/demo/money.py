@@ -200,8 +200,10 @@ def seed_benefits():
     hrss, medins, county = _user("hrss"), _user("medins"), _user("county1")
     today = clock.today()
     last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    # accepted retirees of county1's county (the demo's backlog has accepted people in every county; county1 acts)
     accepted = db.session.scalars(select(Retiree).join(HandoverCase, HandoverCase.retiree_id == Retiree.id).where(
-        HandoverCase.accepted_on.is_not(None), Retiree.deceased.is_(False)).order_by(Retiree.id).limit(12)).all()
+        HandoverCase.accepted_on.is_not(None), Retiree.deceased.is_(False),
+        HandoverCase.receiving_county_id == county.org_id).order_by(Retiree.id).limit(12)).all()
     for index, retiree in enumerate(accepted):
         link = BenefitLink(retiree=retiree, pension_confirmed_through=last_month if index % 4 else
                            last_month - datetime.timedelta(days=62),

@@ -23,3 +23,7 @@ def init_app(app, appbuilder):
         appbuilder.add_api(api)
     followers.register(HandoverCase)
     listen_once(Session, "before_flush", services.summarize_changed_checklists)
+    from app.handover import notices
+    from app.notify import register_source
+
+    register_source(notices.KIND, notices.open_batch_notices)  # batches to accept / receive, returned ones

@@ -312,7 +312,7 @@ def may(user, action, row=None):
         step = "submit" if action == "submit" else "edit"
         return batch_action_problem(row.status, step) is None
     if action in ("accept", "return"):
-        if "county" not in roles or not granted(user, WRITE, HANDOVER_BATCH):
+        if not roles & {"county", "liaison"} or not granted(user, WRITE, HANDOVER_BATCH):
             return False
         return row is None or (org_id in (row.receiving_county_id, row.liaison_office_id)
                                and batch_action_problem(row.status, action) is None)

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.handover import rules
+from app.handover import notices, rules
 from app.handover.models import (
     RETIREE_ORG_COLUMNS,
     BatchStatus,
@@ -32,7 +32,9 @@ from app.versioning import lock
 
 
 def _now():
-    return datetime.datetime.utcnow()
+    from app import clock
+
+    return clock.utcnow()  # the one clock (frozen in tests and for the demo's dated steps)
 
 
 def _check_scope(actor, obj):
@@ -214,13 +216,18 @@ def summary_sql():
             f"summary_status = {status}"]
 
 
-def ensure_cases(session):
-    """Give every retiree in the flow who has none a checklist (retirees entered before the handover existed)."""
+def ensure_cases(session, retiree_ids=None):
+    """Give every retiree in the flow who has none a checklist (retirees entered before the handover existed,
+    or written in bulk without the ORM, as the roster import does: `retiree_ids` narrows the search)."""
     have = select(HandoverCase.retiree_id)
     have_archive = select(ArchiveTransfer.retiree_id)  # the rows come together: never a second set
-    missing = session.scalars(select(Retiree).where(
-        Retiree.is_lixiu.is_(False), Retiree.deceased.is_(False), Retiree.id.not_in(have),
-        Retiree.id.not_in(have_archive))).all()
+    query = select(Retiree).where(Retiree.is_lixiu.is_(False), Retiree.deceased.is_(False), Retiree.id.not_in(have),
+                                  Retiree.id.not_in(have_archive))
+    if retiree_ids is not None:
+        if not retiree_ids:
+            return 0
+        query = query.where(Retiree.id.in_(list(retiree_ids)))
+    missing = session.scalars(query).all()
     units = session.scalars(select(Organization)).all()
     for retiree in missing:
         new_case(session, retiree, units)
@@ -372,7 +379,47 @@ def confirm_receipt(actor, case):
     case.received_on = _now()
     case.received_by_id = actor.id
     sync_derived(case, actor)
+    if case.batch is not None:
+        _sync(case.batch)
     return case
+
+
+def confirm_receipts(actor, cases):
+    """Bulk receipt (a community worker ticks the people who came): every case that waits for this
+    community's receipt is confirmed, those already received are left as they are. Refused as a whole when
+    a case is outside the actor's scope or not yet accepted by the county. Returns the cases confirmed."""
+    if not cases:
+        raise Refusal(_l("Choose at least one retiree."))
+    done = []
+    with notices.deferred():
+        for case in cases:
+            if case.received_on is not None:
+                _check_scope(actor, case)
+                continue
+            done.append(confirm_receipt(actor, case))
+    return done
+
+
+def confirm_proposed_places(actor, cases):
+    """Bulk confirmation of the receiving places the policy's rule proposed, in one step. A case whose place
+    is already confirmed is left as it is; a case without a proposal is skipped (its place is chosen on its
+    own page, and choosing another place than the proposal still needs a reason there, one by one).
+    Returns (confirmed cases, skipped cases). Refused as a whole when any case is outside the actor's
+    enterprise or locked in a submitted batch."""
+    if not cases:
+        raise Refusal(_l("Choose at least one retiree."))
+    confirmed, skipped = [], []
+    for case in cases:
+        if case.place_confirmed_on is not None:
+            _check_scope(actor, case)
+            continue
+        if case.proposed_county_id is None and case.proposed_liaison_id is None:
+            _check_scope(actor, case)
+            skipped.append(case)
+            continue
+        confirm_place(actor, case, case.proposed_county, case.proposed_liaison, None)
+        confirmed.append(case)
+    return confirmed, skipped
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -412,6 +459,7 @@ def create_batch(actor, batch):
         getattr(batch.liaison_office, "id", batch.liaison_office_id)))
     batch.enterprise_id = actor.org_id
     batch.enterprise = db.session.get(Organization, actor.org_id)
+    batch.created_on = batch.created_on or _now()
     batch.status = BatchStatus.DRAFT
     batch.created_by_id = actor.id
     return batch
@@ -457,6 +505,7 @@ def submit_batch(actor, batch):
     batch.return_reason = None
     for case in batch.cases:
         sync_derived(case, actor)
+    _sync(batch)
     return batch
 
 
@@ -478,6 +527,7 @@ def accept_batch(actor, batch, communities):
     batch.status = BatchStatus.ACCEPTED
     batch.accepted_on = now
     batch.accepted_by_id = actor.id
+    _sync(batch)
     return batch
 
 
@@ -491,7 +541,12 @@ def return_batch(actor, batch, reason):
     batch.returned_on = _now()
     batch.returned_by_id = actor.id
     batch.return_reason = reason.strip()[:500]
+    _sync(batch)
     return batch
+
+
+def _sync(batch):
+    notices.sync_batch_notices(batch)
 
 
 def eligible_cases(batch):

@@ -137,6 +137,20 @@ def _label(key, value):
     return org.name if org is not None else str(value)
 
 
+def _order(key, value):
+    """Rows in administrative order: counties by their GB/T 2260 code, then liaison offices; enterprises by
+    their codes; ownership levels as the policy lists them — never by the characters of the names."""
+    from app.listsearch import org_sort_key
+    from app.org.cache import org_by_id
+
+    if value is None:
+        return (1, ())
+    if key == "ownership":
+        levels = list(OwnershipLevel.LABELS)
+        return (0, (levels.index(value) if value in levels else len(levels), str(value)))
+    return (0, org_sort_key(org_by_id(value)))
+
+
 def _empty(key, value, label):
     row = {"key": value, "label": label, "retirees": 0,
            "streams": {s: {"applicable": 0, "done": 0} for s in Stream.ORDER}}
@@ -161,7 +175,7 @@ def _finish(row):
 
 
 def roll_up(counts):
-    """{grouping: [rows sorted by label] + [total row]} from the result of `grouped_counts`."""
+    """{grouping: [rows in administrative-code order] + [total row]} from the result of `grouped_counts`."""
     groups = {key: {} for key, _label_ in GROUPINGS}
     total = _empty(None, None, str(_l("Total")))
     for county, enterprise_id, ownership, status, n, streams in counts:
@@ -173,7 +187,7 @@ def roll_up(counts):
     _finish(total)
     result = {}
     for key, rows in groups.items():
-        ordered = sorted((_finish(r) for r in rows.values()), key=lambda r: r["label"])
+        ordered = sorted((_finish(r) for r in rows.values()), key=lambda r: _order(key, r["key"]))
         # every grouping ends with its own copy of the same total
         result[key] = ordered + [{**total, "streams": {s: dict(v) for s, v in total["streams"].items()}}]
     return result

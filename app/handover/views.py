@@ -3,6 +3,7 @@ function of `services.py` with the acting user."""
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
+from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
@@ -25,6 +26,7 @@ from app.handover.models import (
 )
 from app.org.models import Organization, OrgKind
 from app.handover.models import RETIREE_ROW_LABELS
+from app.listsearch import CompactListMixin
 from app.dates import parse_date
 from app.rules import RuleViolation
 from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelRestApi, ScopedModelView
@@ -76,6 +78,7 @@ ITEM_LABELS = {"stream": _l("Stream"), "state": _l("State"), "on_date": _l("Date
                "responsible": _l("Responsible side"), "note": _l("Note")}
 
 ACTIONS = {"set_item": "write", "place": "write", "receive": "write", "confirmation_pdf": "read",
+           "confirm_places": "write", "receive_selected": "write",
            "add_retirees": "write", "remove_retiree": "write", "submit": "write", "accept": "write",
            "return_batch": "write", "handover_list_pdf": "read"}
 
@@ -101,7 +104,50 @@ def _org(value, kind):
     return org if org is not None and org.kind == kind else None
 
 
-class HandoverCaseModelView(ScopedModelView):
+def _back_to_list():
+    """The list page the bulk step came from (its search kept), only ever a path of this application."""
+    from urllib.parse import urlsplit
+
+    ref = urlsplit(request.referrer or "")
+    if ref.netloc in ("", request.host) and ref.path.startswith("/handover/list"):
+        return ref.path + (f"?{ref.query}" if ref.query else "")
+    return url_for("HandoverCaseModelView.list")
+
+
+def _case_search_fields():
+    from sqlalchemy import and_
+
+    from app.handover.models import OverallStatus
+    from app.listsearch import SearchField, county_field, name_field
+
+    C = HandoverCase
+
+    def _pk(value):
+        pk = _int(value)
+        return pk if pk is not None else -1
+
+    return [
+        name_field(C),
+        SearchField("status", _l("Handover status"), lambda v: C.summary_status == v, kind="choice",
+                    choices=list(OverallStatus.LABELS.items())),
+        SearchField("place", _l("Receiving place"), lambda v: (
+            C.place_confirmed_on.is_(None) if v == "unconfirmed" else C.place_confirmed_on.is_not(None)),
+            kind="choice", choices=[("unconfirmed", _l("Place not confirmed")),
+                                    ("confirmed", _l("Place confirmed"))]),
+        SearchField("receipt", _l("Receipt"), lambda v: (
+            and_(C.accepted_on.is_not(None), C.received_on.is_(None)) if v == "pending"
+            else C.received_on.is_not(None)),
+            kind="choice", choices=[("pending", _l("Waiting for receipt")), ("received", _l("Received"))]),
+        county_field(C),
+        SearchField("batch", _l("Handover batch"), lambda v: C.batch_id == _pk(v), kind="hidden"),
+        SearchField("community", _l("Receiving community"), lambda v: C.receiving_community_id == _pk(v),
+                    kind="hidden"),
+        SearchField("township", _l("Receiving township/street"), lambda v: C.receiving_township_id == _pk(v),
+                    kind="hidden"),
+    ]
+
+
+class HandoverCaseModelView(CompactListMixin, ScopedModelView):
     datamodel = ScopedInterface(HandoverCase)
     may_stream = "handover"
     may_actions = {"add": False, "delete": False, "edit": "edit_case"}
@@ -110,6 +156,39 @@ class HandoverCaseModelView(ScopedModelView):
     def may_step_row(self, method, args):
         case = super().may_step_row(method, args)
         return case.item(args.get("stream")) if method == "set_item" and case is not None else case
+    compact_search = _case_search_fields()
+    bulk_buttons = [("confirm_places", _l("Confirm the proposed receiving places"), "btn-primary"),
+                    ("receive_selected", _l("Confirm receipt"), "btn-success")]
+    BULK_ROLES = {"confirm_places": {"enterprise"}, "receive_selected": {"community", "township"}}
+
+    def bulk_allowed(self, action_name):
+        return bool(role_codes() & self.BULK_ROLES.get(action_name, set())) and super().bulk_allowed(action_name)
+
+    @action("confirm_places", _l("Confirm the proposed receiving places"), None, "fa-check", single=False)
+    def confirm_places(self, items):
+        try:
+            confirmed, skipped = services.confirm_proposed_places(g.user, [i for i in items if i is not None])
+            db.session.commit()
+            flash(str(_l("%(n)d receiving places were confirmed.", n=len(confirmed))), "success")
+            if skipped:
+                flash(str(_l("%(n)d retirees have no proposed place: choose their place on their own page.",
+                             n=len(skipped))), "warning")
+        except services.Refusal as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+        return redirect(_back_to_list())
+
+    @action("receive_selected", _l("Confirm receipt"), None, "fa-check", single=False)
+    def receive_selected(self, items):
+        try:
+            done = services.confirm_receipts(g.user, [i for i in items if i is not None])
+            db.session.commit()
+            flash(str(_l("Receipt of %(n)d retirees was confirmed.", n=len(done))), "success")
+        except services.Refusal as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+        return redirect(_back_to_list())
+
     class_permission_name = HANDOVER
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/handover"
@@ -216,12 +295,39 @@ def _all_orgs():
     return all_orgs()
 
 
-class HandoverBatchModelView(ScopedModelView):
+def _batch_search_fields():
+    import re
+
+    from sqlalchemy import or_, select
+
+    from app.listsearch import SearchField, county_choices, retiree_name_clause
+
+    B = HandoverBatch
+
+    def text(value):
+        number = re.fullmatch(r"(?:YJ-\d{4}-)?0*(\d+)", value.strip(), re.IGNORECASE)
+        members = B.id.in_(select(HandoverCase.batch_id).where(retiree_name_clause(HandoverCase)(value)))
+        return or_(B.id == int(number.group(1)), members) if number else members
+
+    def county(value):
+        pk = int(value)
+        return or_(B.receiving_county_id == pk, B.liaison_office_id == pk)
+
+    return [
+        SearchField("q", _l("Batch number or retiree's name"), text, placeholder=_l("Batch number or retiree's name")),
+        SearchField("status", _l("Status"), lambda v: B.status == v, kind="choice",
+                    choices=list(BatchStatus.LABELS.items())),
+        SearchField("county", _l("Receiving county/district"), county, kind="choice", choices=county_choices),
+    ]
+
+
+class HandoverBatchModelView(CompactListMixin, ScopedModelView):
     datamodel = ScopedInterface(HandoverBatch)
     may_stream = "handover"
     may_actions = {"add": "add_batch", "edit": "edit_batch", "delete": "delete_batch"}
     may_steps = {"add_retirees": "add_retirees", "remove_retiree": "remove_retiree", "submit": "submit",
                  "accept": "accept", "return_batch": "return"}
+    compact_search = _batch_search_fields()
     class_permission_name = HANDOVER_BATCH
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/batches"
@@ -256,6 +362,26 @@ class HandoverBatchModelView(ScopedModelView):
             db.session.rollback()
             raise RuleViolation({"receiving_county": [e.message]})
         super().pre_add(item)
+
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
+        # the signature block lists the steps already signed, not a column of empty lines
+        fieldsets = []
+        for title, spec in show_fieldsets or self.show_fieldsets:
+            fields = [f for f in spec["fields"] if title != self.show_fieldsets[1][0]
+                      or getattr(item, f, None) not in (None, "")]
+            if fields:
+                fieldsets.append((title, {**spec, "fields": fields}))
+        return super()._get_show_widget(pk, item, widgets=widgets, actions=actions, show_fieldsets=fieldsets)
+
+    def post_add(self, item):
+        g.new_batch_id = item.id
+        super().post_add(item)
+
+    def post_add_redirect(self):
+        # after saving a new batch the enterprise lands in it, where the people are added
+        if g.get("new_batch_id"):
+            return redirect(url_for(".show", pk=g.new_batch_id))
+        return super().post_add_redirect()
 
     def pre_update(self, item):
         from app.handover import rules

@@ -34,6 +34,13 @@ def start_month():
     return _config("MONTHLY_REPORT_START", DEFAULT_START)
 
 
+def end_month():
+    """The last month whose report is due (MONTHLY_REPORT_END, YYYY-MM): the policy asks for reports while
+    the work is under way, so reporting ends with the campaign. Empty: no end (every month up to today)."""
+    value = (_config("MONTHLY_REPORT_END", "") or "").strip()
+    return value if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value) else None
+
+
 def due_day():
     return int(_config("MONTHLY_REPORT_DUE_DAY", DEFAULT_DUE_DAY))
 
@@ -86,9 +93,13 @@ def covered_until(month):
 
 
 def months_due(today, start=None):
-    """Every month whose report is due or open on `today`: from the start month to today's month."""
+    """Every month whose report is due or open on `today`: from the start month to today's month, or to the
+    end of reporting (`end_month`) when that comes first."""
     start = start or start_month()
     current = month_of(today)
+    end = end_month()
+    if end is not None and end < current:
+        current = end
     if current < start:
         return []
     months, month = [], start

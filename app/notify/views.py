@@ -1,5 +1,6 @@
 """The inbox: what the user (or their unit) has to do, newest and most urgent first."""
 import json
+import zlib
 
 from flask import abort, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
@@ -22,6 +23,92 @@ def addressed_to(user):
     return or_(*clauses)
 
 
+MAX_ENTRIES = 5000
+GROUPS_PER_PAGE = 20
+ENTRIES_PER_GROUP = 3  # shown under a group's line; the rest behind "N more like this"
+PAGE_OF_GROUP = 200  # when one group is opened
+
+KIND_LABELS = {
+    "batch": _l("Handover batches"),
+    "task": _l("Work plan"),
+    "report": _l("Monthly reports"),
+    "item": _l("Supervision items"),
+    "plan": _l("Implementation plans"),
+}
+
+
+class InboxRow:
+    __slots__ = ("entry", "text", "colour")
+
+    def __init__(self, entry, text, colour):
+        self.entry, self.text, self.colour = entry, text, colour
+
+
+class InboxGroup:
+    def __init__(self, key, kind):
+        self.key, self.kind, self.rows = key, kind, []
+
+    @property
+    def unread(self):
+        return sum(1 for r in self.rows if r.entry.read_at is None)
+
+    @property
+    def colour(self):
+        return self.rows[0].colour if self.rows else None
+
+    @property
+    def kind_label(self):
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+def effective_colour(entry, params, today):
+    """The colour an open entry shows today. A stored colour is only as fresh as the last `flask supervise`;
+    an entry whose parameters carry its deadline is judged against today by the one colour rule, so a
+    "deadline near" never labels something pending for years (it is red once the deadline has passed)."""
+    import datetime
+
+    from app.deadlines import colour as deadline_colour
+
+    stored = entry.colour
+    if entry.resolved_at is not None or stored not in (Colour.BLUE, Colour.NONE, Colour.RED, None):
+        return stored
+    deadline = params.get("deadline") if isinstance(params, dict) else None
+    try:
+        due = datetime.date.fromisoformat(str(deadline)[:10]) if deadline else None
+    except ValueError:
+        due = None
+    if due is None:
+        return stored
+    now = deadline_colour(due, today)
+    if now == Colour.NONE and stored is None:
+        return None
+    return now
+
+
+def group_rows(rows):
+    """[InboxGroup]: per (kind, message, addressee) — open before done, then unread, most urgent, oldest
+    deadline first; groups in the order of their most urgent entry."""
+    severity = {c: i for i, c in enumerate(Colour.ORDER)}
+
+    def urgency(r):
+        return (r.entry.resolved_at is not None, severity.get(r.colour or Colour.NONE, 9), r.entry.read_at is not None,
+                -r.entry.created_at.timestamp())
+
+    groups = {}
+    for r in sorted(rows, key=urgency):
+        e = r.entry
+        key = f"{e.kind}-{zlib.crc32(f'{e.message}|{e.org_id}|{e.user_id}'.encode()):x}"
+        groups.setdefault(key, InboxGroup(key, e.kind)).rows.append(r)
+    return sorted(groups.values(), key=lambda gr: urgency(gr.rows[0]))
+
+
+def _int(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
 def open_count(user):
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
@@ -38,20 +125,47 @@ class InboxView(BaseView):
     @expose("/")
     @has_access
     def index(self):
+        """Entries grouped per kind and message (one missed month after another is one line with a count),
+        the most urgent first, paged by group; filters by kind, colour and unread."""
         from flask_babel import get_locale
 
         lang = get_locale().language if get_locale() else "zh"
         show_done = request.args.get("all") == "1"
+        kind = (request.args.get("kind") or "")[:32]
+        colour_filter = request.args.get("colour") or ""
+        unread_only = request.args.get("unread") == "1"
+        group_filter = request.args.get("group") or ""
         query = select(Notification).where(addressed_to(g.user))
         if not show_done:
             query = query.where(Notification.resolved_at.is_(None))
-        entries = db.session.scalars(query.order_by(Notification.created_at.desc()).limit(500)).all()
-        severity = {c: i for i, c in enumerate(Colour.ORDER)}
-        entries.sort(key=lambda e: (e.resolved_at is not None, e.read_at is not None,
-                                    severity.get(e.colour or Colour.NONE, 9)))
-        rows = [(e, render(e.message, json.loads(e.params) if e.params else {}, lang)) for e in entries]
-        return self.render_template("notify/inbox.html", rows=rows, show_done=show_done,
-                                    title=_l("My to-do list"))
+        kinds = sorted(db.session.scalars(query.with_only_columns(Notification.kind).distinct()))
+        if kind:
+            query = query.where(Notification.kind == kind)
+        if unread_only:
+            query = query.where(Notification.read_at.is_(None))
+        entries = db.session.scalars(query.order_by(Notification.created_at.desc()).limit(MAX_ENTRIES)).all()
+        today = clock.today()
+        rows = []
+        for e in entries:
+            params = json.loads(e.params) if e.params else {}
+            colour = effective_colour(e, params, today)
+            if colour_filter and colour != colour_filter:
+                continue
+            rows.append(InboxRow(e, render(e.message, params, lang), colour))
+        groups = group_rows(rows)
+        if group_filter:
+            groups = [gr for gr in groups if gr.key == group_filter]
+        page = max(0, _int(request.args.get("page"), 0))
+        pages = max(1, -(-len(groups) // GROUPS_PER_PAGE))
+        page = min(page, pages - 1)
+        shown = groups[page * GROUPS_PER_PAGE:(page + 1) * GROUPS_PER_PAGE]
+        per_group = PAGE_OF_GROUP if group_filter else ENTRIES_PER_GROUP
+        args = {k: v for k, v in request.args.items() if k != "page"}
+        return self.render_template(
+            "notify/inbox.html", groups=shown, per_group=per_group, show_done=show_done, title=_l("My to-do list"),
+            kinds=[(k, KIND_LABELS.get(k, k)) for k in kinds], kind=kind, colour=colour_filter,
+            colours=[(c, Colour.LABELS[c]) for c in Colour.ORDER], unread_only=unread_only, page=page, pages=pages,
+            args=args, group_filter=group_filter, total=sum(len(gr.rows) for gr in groups))
 
     @expose("/<int:pk>/open", methods=["POST"])
     @has_access

@@ -11,6 +11,7 @@ from wtforms.validators import Length
 from app.audit import register_model
 from app.party.models import PartyTransfer
 from app.handover.models import RETIREE_ROW_LABELS
+from app.listsearch import CompactListMixin
 from app.rules import RuleViolation
 from app.scoped_views import ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import role_codes
@@ -68,10 +69,31 @@ def _check_receiving_side(item):
         raise RuleViolation({"received_on": [message]})
 
 
-class PartyTransferModelView(ScopedModelView):
+def _search_fields():
+    from sqlalchemy import and_
+
+    from app.listsearch import SearchField, county_field, name_field
+
+    P = PartyTransfer
+    states = {
+        "no_letter": P.letter_issued_on.is_(None),
+        "waiting": and_(P.letter_issued_on.is_not(None), P.received_on.is_(None)),
+        "received": P.received_on.is_not(None),
+    }
+    return [
+        name_field(P),
+        SearchField("state", _l("State"), lambda v: states[v], kind="choice", choices=[
+            ("no_letter", _l("No letter yet")), ("waiting", _l("Letter issued, not yet received")),
+            ("received", _l("Received"))]),
+        county_field(P),
+    ]
+
+
+class PartyTransferModelView(CompactListMixin, ScopedModelView):
     datamodel = ScopedInterface(PartyTransfer)
     may_stream = "party"
     may_actions = {"add": False, "delete": False, "edit": "edit"}
+    compact_search = _search_fields()
     class_permission_name = PARTY_TRANSFER
     route_base = "/party"
     list_title = _l("Party relations")

@@ -6,10 +6,10 @@ import io
 
 from flask import flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import expose
-from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
-from wtforms import StringField
+from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.audit import register_model
@@ -50,6 +50,19 @@ def _birth_rule(form, field):
     return rules.birth_date_problem(form.resident_id.data, field.data)
 
 
+class BirthDateFromId:
+    """The birth date is in the resident ID: an empty field is filled from a valid ID (the form's script
+    does it as the ID is typed; this does it for a browser without scripts and for any other client)."""
+
+    def __call__(self, form, field):
+        raw = (field.raw_data or [""])[0] if field.raw_data is not None else ""
+        if field.data is None and not (raw or "").strip():
+            number = idcard.normalize(form.resident_id.data or "")
+            if not rules.resident_id_problem(number):
+                field.data = idcard.birth_date_of(number)
+                field.errors[:] = []
+
+
 def _gender_rule(form, field):
     return rules.gender_problem(form.resident_id.data, field.data)
 
@@ -69,6 +82,10 @@ def _form_fields():
         "resident_id": StringField(_l("Resident ID number"), validators=[DataRequired(), RuleCheck(_id_rule)],
                                    description=_l("18 characters; a final lower-case x is accepted."),
                                    widget=BS3TextFieldWidget()),
+        # not FAB's generated field: its required check would run before the birth date is read from the ID
+        "birth_date": DateField(_l("Birth date"), validators=[BirthDateFromId(), DataRequired(),
+                                                              RuleCheck(_birth_rule)],
+                                description=_l("Read from the resident ID number"), widget=DatePickerWidget()),
         "gender": coded_select(_l("Gender"), Gender.LABELS),
         "ethnicity": coded_select(_l("Ethnicity"), Ethnicity.LABELS),
         "category": coded_select(_l("Category"), Category.LABELS),
@@ -124,7 +141,6 @@ class RetireeModelView(ScopedModelView):
     validators_columns = {
         "name_zh": [DataRequired(), Length(max=60)],
         "name_bo": [Optional(), Length(max=120)],
-        "birth_date": [DataRequired(), RuleCheck(_birth_rule)],
         "gender": [RuleCheck(_gender_rule)],
         "retirement_date": [DataRequired(), RuleCheck(_retirement_rule)],
         "death_date": [RuleCheck(_death_rule)],
@@ -155,6 +171,8 @@ class RetireeModelView(ScopedModelView):
         return widgets
 
     list_template = "retirees/list.html"
+    add_template = "retirees/add.html"
+    edit_template = "retirees/edit.html"
     show_template = "retirees/show.html"
 
     @expose("/show/<pk>")

@@ -85,7 +85,9 @@ def user_scope(user=None):
     if not has_request_context():
         return _compute_scope(user)
     cache = g.setdefault("_scope_cache", {})
-    key = getattr(user, "id", None)
+    # by account, unit and roles: several actors without an account (the demo's stand-in clerks) never share
+    key = (getattr(user, "id", None), getattr(user, "org_id", None),
+           tuple(sorted(getattr(r, "name", "") for r in getattr(user, "roles", None) or [])))
     if key not in cache:
         cache[key] = _compute_scope(user)
     return cache[key]

@@ -66,3 +66,33 @@ def seed_demo_workplan():
             description="退休人员移交进度按本县（区）交接清单实时计算。", lead_org=county,
             start_on=D(2020, 7, 1), deadline=D(2020, 12, 31), metric=Metric.HANDOVER, metric_org=county))
     db.session.commit()
+    seed_routine_tasks()
+
+
+# Routine work of today (DESIGN.md §7), dated relative to the day the demo is loaded so that every colour
+# appears for a reason: (title zh, title bo, lead, days from today: start, deadline, done; progress)
+ROUTINE = [
+    ("常态化移交：本季度新退休人员移交社区", "སྤྱིར་བཏང་རྩིས་སྤྲོད། དུས་ཚིགས་འདིའི་ལས་རྒན་མི་སྣ་གསར་པ་སྡེ་ཁུལ་ལ་རྩིས་སྤྲོད།",
+     "540502", -60, 5, None, 80),  # blue: due within the warning days
+    ("补齐存量退休人员移交遗留问题", "ལྷག་འཕྲོས་ལས་རྒན་མི་སྣའི་རྩིས་སྤྲོད་ཀྱི་གནད་དོན་ཐག་གཅོད།",
+     "540522", -90, -12, None, 60),  # red: past its deadline
+    ("退休人员社会化管理服务站点建设", "ལས་རྒན་མི་སྣའི་སྤྱི་ཚོགས་ཅན་གྱི་དོ་དམ་ཞབས་ཞུའི་ས་ཚིགས་འཛུགས་སྐྲུན།",
+     "5405-ZJJ", -100, 40, None, 20),  # yellow: behind schedule (70% of the time gone, 20% done)
+    ("年度退休人员资格认证", "ལོ་འཁོར་གྱི་ལས་རྒན་མི་སྣའི་ཆོག་ཐམ་ར་སྤྲོད།",
+     "5405-RSJ", -120, -20, -25, 100),  # green: done before its deadline
+]
+
+
+def seed_routine_tasks(today=None):
+    from app import clock
+
+    today = today or clock.today()
+    day = datetime.timedelta
+    for title_zh, title_bo, lead_code, start, deadline, done, progress in ROUTINE:
+        lead = _org(lead_code)
+        if lead is None or _task(title_zh, lead) is not None:
+            continue
+        db.session.add(WorkTask(title_zh=title_zh, title_bo=title_bo, lead_org=lead, start_on=today + day(start),
+                                deadline=today + day(deadline), progress=progress,
+                                done_on=today + day(done) if done is not None else None))
+    db.session.commit()

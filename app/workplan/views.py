@@ -210,7 +210,9 @@ class WorkTaskModelView(ScopedModelView):
             org = org_by_id(org_id)
             rows.append({"org": org.name if org is not None else str(org_id), "org_id": org_id,
                          "counts": counts, "total": sum(counts.values())})
-        rows.sort(key=lambda r: (-r["total"], r["org"]))
+        from app.listsearch import org_sort_key
+
+        rows.sort(key=lambda r: (-r["total"], org_sort_key(org_by_id(r["org_id"]))))
         headings = [(k, str(OVERDUE_KIND_LABELS.get(k, k))) for k in kinds]
         return self.render_template("workplan/ranking.html", rows=rows, headings=headings, today=today,
                                     title=_l("Units ranked by overdue work"))
