@@ -100,3 +100,40 @@ def web_login(base, username, password):
 
 def csrf_of(session, url):
     return CSRF_RE.search(session.get(url, timeout=30).text).group(1)
+
+
+class S3Server:
+    """A local S3-compatible server (moto's server mode) on a free loopback port, with one bucket."""
+
+    def __init__(self, log_dir, bucket="shannan-test"):
+        import boto3
+
+        self.port = free_port()
+        self.bucket = bucket
+        self.log = open(pathlib.Path(log_dir) / f"s3-{self.port}.log", "w+")
+        self.process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for_port(self.port, self.process)
+        self.client = boto3.client("s3", endpoint_url=self.url, aws_access_key_id="test",
+                                   aws_secret_access_key="test", region_name="us-east-1")
+        self.client.create_bucket(Bucket=bucket)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def settings(self, prefix=""):
+        return {"S3_ENDPOINT_URL": self.url, "S3_BUCKET": self.bucket, "S3_ACCESS_KEY_ID": "test",
+                "S3_SECRET_ACCESS_KEY": "test", "S3_REGION": "us-east-1", "S3_PREFIX": prefix}
+
+    def keys(self):
+        return sorted(o["Key"] for o in self.client.list_objects_v2(Bucket=self.bucket).get("Contents", []))
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
