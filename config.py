@@ -23,6 +23,13 @@ class Config:
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
+    # Stored files go to an S3-compatible store when S3_BUCKET is set (app/storage.py), else UPLOAD_FOLDER.
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")  # e.g. http://minio.intranet:9000
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    S3_PREFIX = os.environ.get("S3_PREFIX", "")
 
     APP_NAME = "Shannan SOE Retirees"
     APP_THEME = ""
@@ -41,7 +48,15 @@ class Config:
     AUTH_ROLES_SYNC_AT_LOGIN = False
     AUTH_RATE_LIMITED = True
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Shared state for several application servers (app/shared.py): the figures cache, import previews and
+    # the login rate limiter live in Redis when REDIS_URL is set (e.g. redis://127.0.0.1:6379/0); every key
+    # starts with REDIS_PREFIX. Without it they stay in the process (one server).
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "shannan:")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+    RATELIMIT_KEY_PREFIX = REDIS_PREFIX + "limits"
+    # Behind a reverse proxy (nginx): the number of proxies in front, whose X-Forwarded-For/-Proto are trusted.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     AUTH_RATE_LIMIT = "10 per 5 minute"
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
 
