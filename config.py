@@ -88,6 +88,8 @@ class Config:
     MONTHLY_REPORT_KINDS = tuple(
         k.strip() for k in os.environ.get("MONTHLY_REPORT_KINDS", "department,county").split(",") if k.strip())
     MONTHLY_REPORT_MAX_CHARS = int(os.environ.get("MONTHLY_REPORT_MAX_CHARS", "2000"))
+    # The most rows one export may hold (0 = no limit); over it, the user is told before the export starts.
+    EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", "0"))
     # Implementation plans and evidence files: the largest accepted upload.
     MAX_DOCUMENT_MB = int(os.environ.get("MAX_DOCUMENT_MB", "20"))
     # E-mail for notifications: sent when MAIL_SERVER is set, skipped quietly when not.

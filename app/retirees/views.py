@@ -1,14 +1,9 @@
 """Ledger pages and REST API: configuration on the scoped bases, rules from `rules.py`."""
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-import datetime
-import io
-
-from flask import send_file
 from flask_appbuilder import expose
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.security.decorators import has_access
-from flask_appbuilder.urltools import get_filter_args
 from flask_babel import gettext
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -17,7 +12,8 @@ from app.audit import register_model
 from app.forms_common import RuleCheck, coded_select, editing_pk
 from app.retirees import idcard, rules
 from app.retirees.models import Category, Ethnicity, Gender, PensionSource, Retiree
-from app.roster.workbook import build_export
+from app import exports
+from app.roster.workbook import export_columns
 from app.scoped_views import ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import sees_full_resident_id
 from app.security.roles import RETIREE
@@ -156,19 +152,13 @@ class RetireeModelView(ScopedModelView):
     list_template = "retirees/list.html"
     method_permission_name = {**ScopedModelView.method_permission_name, "export": "read"}
 
-    EXPORT_LIMIT = 50_000
-
     @expose("/export.xlsx")
     @has_access
     def export(self):
-        """The ledger as filtered on the list page, in the roster template's columns."""
-        get_filter_args(self._filters)
-        filters = self._filters.get_joined_filters(self._base_filters)
-        _count, rows = self.datamodel.query(filters, *self.base_order, page=0, page_size=self.EXPORT_LIMIT)
-        data = build_export(rows, full_ids=sees_full_resident_id())
-        stamp = datetime.date.today().isoformat()
-        return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{gettext('Retiree ledger')}-{stamp}.xlsx",
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        """The whole ledger as filtered on the list page (scope included), in the roster template's columns,
+        streamed row by row (app/exports.py): no row cap unless EXPORT_MAX_ROWS says so before it starts."""
+        return exports.export_view(self, export_columns(full_ids=sees_full_resident_id()), "xlsx",
+                                   gettext("Retiree ledger"), sheet_title="花名册", header_height=48)
 
 
 class RetireeApi(ScopedModelRestApi):

@@ -7,14 +7,6 @@ from flask_babel import force_locale, gettext
 from app.retirees import idcard
 from app.roster.columns import BOOL, CHOICE, COLUMNS, DATE, ORG, RESIDENT_ID, YES_NO
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text that a spreadsheet would run as a formula is written as plain text (formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _styles():
@@ -102,6 +94,12 @@ def build_template(org_names):
 
 
 def _export_value(column, retiree, full_ids):
+    if column.kind == ORG:
+        # organization names from the per-request org cache: no query per row
+        from app.org.cache import org_by_id
+
+        org = org_by_id(getattr(retiree, f"{column.key}_id"))
+        return org.name if org is not None else None
     value = getattr(retiree, column.key)
     if value is None:
         return None
@@ -111,23 +109,35 @@ def _export_value(column, retiree, full_ids):
         return str(column.choices.get(value, value))
     if column.kind == BOOL:
         return str(YES_NO[bool(value)])
-    if column.kind == ORG:
-        return value.name
     if column.kind == DATE:
         return value
-    return safe_cell(value)
+    return value
+
+
+def export_columns(full_ids):
+    """The roster's columns as export columns (app/exports.py): the same headers as the template, so an
+    export re-imports cleanly."""
+    from app.exports import Column
+
+    def getter(column):
+        return lambda retiree: _export_value(column, retiree, full_ids)
+
+    return [Column(column.header(), getter(column), width=column.width, text=column.kind == RESIDENT_ID)
+            for column in COLUMNS]
+
+
+def write_export(fh, retirees, full_ids):
+    """Write the ledger export of `retirees` (any iterable, read once) to the binary file `fh`, row by row
+    in openpyxl's write-only mode: memory stays bounded whatever the number of rows. Returns the count."""
+    from app.exports import write_xlsx
+
+    return write_xlsx(fh, export_columns(full_ids), retirees, sheet_title="花名册", header_height=48)
 
 
 def build_export(retirees, full_ids):
-    book, sheet = _new_book()
-    for row, retiree in enumerate(retirees, start=2):
-        for index, column in enumerate(COLUMNS, start=1):
-            cell = sheet.cell(row=row, column=index, value=_export_value(column, retiree, full_ids))
-            if column.kind == DATE and cell.value is not None:
-                cell.number_format = "yyyy-mm-dd"
-            elif column.kind == RESIDENT_ID:
-                cell.number_format = "@"
-    return _save(book)
+    out = io.BytesIO()
+    write_export(out, retirees, full_ids)
+    return out.getvalue()
 
 
 def _save(book):
