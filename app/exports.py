@@ -147,9 +147,11 @@ def _with_stamp(filename, ext):
     return f"{filename}-{datetime.date.today().isoformat()}.{ext}"
 
 
-def view_rows(view):
+def view_rows(view, columns_only=False):
     """(count, rows) of an FAB ModelView's list as the request filters it — the view's base filters (the
-    scope) included, in its base order, every row, read in batches."""
+    scope) included, in its base order, every row, read in batches. With `columns_only`, rows are plain
+    result rows of the model's table columns (attribute access by column name, no ORM objects: faster, for
+    exports whose cells read columns only)."""
     from flask_appbuilder.urltools import get_filter_args
 
     get_filter_args(view._filters)
@@ -159,6 +161,8 @@ def view_rows(view):
     count = datamodel.query_count(query, filters)
     order = getattr(view, "base_order", None) or ("", "")
     query = datamodel.apply_all(query, filters, *order)
+    if columns_only:
+        query = query.with_entities(*datamodel.obj.__table__.columns)
     return count, query.yield_per(BATCH)
 
 
@@ -168,12 +172,12 @@ def check_limit(count):
         raise TooManyRows(count, limit)
 
 
-def export_view(view, columns, fmt, filename, sheet_title="Sheet1", header_height=None):
+def export_view(view, columns, fmt, filename, sheet_title="Sheet1", header_height=None, columns_only=False):
     """The whole filtered list of `view` as an XLSX or CSV download; over EXPORT_MAX_ROWS, a message
     instead (before anything is written)."""
     from flask_babel import gettext
 
-    count, rows = view_rows(view)
+    count, rows = view_rows(view, columns_only)
     try:
         check_limit(count)
     except TooManyRows as error:

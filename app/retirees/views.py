@@ -158,7 +158,8 @@ class RetireeModelView(ScopedModelView):
         """The whole ledger as filtered on the list page (scope included), in the roster template's columns,
         streamed row by row (app/exports.py): no row cap unless EXPORT_MAX_ROWS says so before it starts."""
         return exports.export_view(self, export_columns(full_ids=sees_full_resident_id()), "xlsx",
-                                   gettext("Retiree ledger"), sheet_title="花名册", header_height=48)
+                                   gettext("Retiree ledger"), sheet_title="花名册", header_height=48,
+                                   columns_only=True)
 
 
 class RetireeApi(ScopedModelRestApi):

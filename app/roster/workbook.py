@@ -93,34 +93,31 @@ def build_template(org_names):
     return _save(book)
 
 
-def _export_value(column, retiree, full_ids):
-    if column.kind == ORG:
-        # organization names from the per-request org cache: no query per row
-        from app.org.cache import org_by_id
-
-        org = org_by_id(getattr(retiree, f"{column.key}_id"))
-        return org.name if org is not None else None
-    value = getattr(retiree, column.key)
-    if value is None:
-        return None
-    if column.kind == RESIDENT_ID:
-        return value if full_ids else idcard.mask(value)
-    if column.kind == CHOICE:
-        return str(column.choices.get(value, value))
-    if column.kind == BOOL:
-        return str(YES_NO[bool(value)])
-    if column.kind == DATE:
-        return value
-    return value
-
-
 def export_columns(full_ids):
-    """The roster's columns as export columns (app/exports.py): the same headers as the template, so an
-    export re-imports cleanly."""
+    """The roster's columns as export columns (app/exports.py): the same headers and cell values as the
+    template, so an export re-imports cleanly. Labels are translated once per export, not once per cell."""
     from app.exports import Column
+    from app.org.cache import all_orgs
+
+    org_names = {org.id: org.name for org in all_orgs()}  # in the reader's language, once
+    yes_no = {True: str(YES_NO[True]), False: str(YES_NO[False])}
 
     def getter(column):
-        return lambda retiree: _export_value(column, retiree, full_ids)
+        key = column.key
+        if column.kind == ORG:
+            attr = f"{key}_id"
+
+            return lambda row: org_names.get(getattr(row, attr))
+        if column.kind == RESIDENT_ID:
+            if full_ids:
+                return lambda row: getattr(row, key)
+            return lambda row: idcard.mask(getattr(row, key)) if getattr(row, key) is not None else None
+        if column.kind == CHOICE:
+            labels = {code: str(label) for code, label in column.choices.items()}
+            return lambda row: None if getattr(row, key) is None else labels.get(getattr(row, key), getattr(row, key))
+        if column.kind == BOOL:
+            return lambda row: None if getattr(row, key) is None else yes_no[bool(getattr(row, key))]
+        return lambda row: getattr(row, key)
 
     return [Column(column.header(), getter(column), width=column.width, text=column.kind == RESIDENT_ID)
             for column in COLUMNS]
