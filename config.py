@@ -55,6 +55,8 @@ class Config:
     REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "shannan:")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_KEY_PREFIX = REDIS_PREFIX + "limits"
+    # brotli/gzip for HTML, CSS, JS (app/assets.py); turn off when the reverse proxy compresses instead
+    COMPRESS_RESPONSES = _bool("COMPRESS_RESPONSES", True)
     # Behind a reverse proxy (nginx): the number of proxies in front, whose X-Forwarded-For/-Proto are trusted.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     AUTH_RATE_LIMIT = "10 per 5 minute"

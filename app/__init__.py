@@ -43,7 +43,7 @@ def create_app(config_object="config.Config"):
         appbuilder.init_app(app, db.session)
 
         from app import audit  # noqa: F401  (registers the audit listener on every session)
-        from app import cli, errors, i18n, ops, views
+        from app import assets, cli, errors, i18n, ops, views
 
         i18n.init_app(app)
         views.register(appbuilder)
@@ -53,4 +53,5 @@ def create_app(config_object="config.Config"):
         errors.init_app(app)
         cli.init_app(app)
         ops.init_app(app)
+        assets.init_app(app)
     return app
