@@ -1,8 +1,9 @@
 """Exports that stream: any list as Excel (XLSX) or CSV, written row by row in bounded memory.
 
-Rows are read from the database in batches (`yield_per`), each row is written and forgotten: openpyxl's
-write-only mode keeps finished rows in a temporary file, and the finished workbook is sent from a temporary
-file (never built in memory); CSV is sent as it is produced. Nothing is cut silently: when EXPORT_MAX_ROWS
+Rows are read from the database in batches (`yield_per`), each row is written and forgotten: the XLSX
+sheet's XML is written row by row straight into the ZIP (a small writer here: openpyxl's write-only mode
+took 8 s per 5,000 rows on this machine, building an object per cell), the finished workbook is sent from
+a temporary file (never built in memory); CSV is sent as it is produced. Nothing is cut silently: when EXPORT_MAX_ROWS
 is set (0 = no limit) and the filtered list is longer, the export is refused before it starts with a message
 that says the limit and the count.
 
@@ -22,6 +23,7 @@ and give the list page a link to it with the list's own query string (its filter
 import csv
 import datetime
 import io
+import re
 import tempfile
 from dataclasses import dataclass
 from typing import Callable
@@ -54,46 +56,123 @@ class TooManyRows(Exception):
         self.count, self.limit = count, limit
 
 
-def _header_styles():
-    from openpyxl.styles import Alignment, Font, PatternFill
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+# cell styles (xl/styles.xml): 0 plain, 1 header (bold, fill, wrapped), 2 date yyyy-mm-dd, 3 text (@)
+_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="00DDEBF7"/><bgColor indexed="64"/></patternFill></fill>'
+    '</fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" applyAlignment="1">'
+    '<alignment vertical="center" wrapText="1"/></xf>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>')
+_ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'officeDocument" Target="xl/workbook.xml"/></Relationships>')
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+    'Target="styles.xml"/></Relationships>')
 
-    return Font(bold=True), PatternFill("solid", fgColor="DDEBF7"), Alignment(wrap_text=True, vertical="center")
+
+def _esc(text):
+    return _XML_BAD.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _column_letter(index):
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _cell(ref, value, text=False):
+    """One <c> element: text inline, numbers and dates as numbers (dates styled yyyy-mm-dd)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, datetime.datetime):
+        delta = value - datetime.datetime(1899, 12, 30)
+        return f'<c r="{ref}" s="2"><v>{delta.days + delta.seconds / 86400}</v></c>'
+    if isinstance(value, datetime.date):
+        return f'<c r="{ref}" s="2"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
+    if isinstance(value, (int, float)) and not text:
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    style = ' s="3"' if text else ""
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{_esc(str(value))}</t></is></c>'
 
 
 def write_xlsx(fh, columns, rows, sheet_title="Sheet1", header_height=None):
-    """Write a workbook of `rows` (any iterable) to the binary file `fh`, row by row; returns the row count."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
+    """Write a workbook of `rows` (any iterable, read once) to the binary file `fh`, row by row; returns the
+    row count. The sheet's XML is produced one row at a time straight into the ZIP stream (nothing is held
+    but the current row): far faster than building cell objects, and memory stays flat whatever the count.
+    Header row styled and frozen, column widths, dates as dates, ID numbers as text."""
+    import zipfile
 
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_title)
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    if header_height:
-        sheet.row_dimensions[1].height = header_height
-    sheet.freeze_panes = "A2"
-    font, fill, alignment = _header_styles()
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=str(column.header))
-        cell.font, cell.fill, cell.alignment = font, fill, alignment
-        header.append(cell)
-    sheet.append(header)
-    text_columns = {i for i, c in enumerate(columns) if c.text}
+    letters = [_column_letter(i) for i in range(1, len(columns) + 1)]
+    text_columns = [c.text for c in columns]
+    getters = [c.value for c in columns]
     count = 0
-    for row in rows:
-        values = []
-        for i, column in enumerate(columns):
-            value = safe_cell(column.value(row))
-            if i in text_columns and value is not None:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "@"
-                value = cell
-            values.append(value)
-        sheet.append(values)
-        count += 1
-    book.save(fh)
+    with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as book:
+        book.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        book.writestr("_rels/.rels", _ROOT_RELS)
+        book.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        book.writestr("xl/styles.xml", _STYLES)
+        book.writestr("xl/workbook.xml", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'<sheets><sheet name="{_esc(sheet_title)}" sheetId="1" r:id="rId1"/></sheets></workbook>'))
+        with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as raw:
+            out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            out.write('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                      '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                      '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+                      'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><cols>')
+            out.write("".join(f'<col min="{i}" max="{i}" width="{c.width}" customWidth="1"/>'
+                              for i, c in enumerate(columns, start=1)))
+            out.write("</cols><sheetData>")
+            height = f' ht="{header_height}" customHeight="1"' if header_height else ""
+            header = "".join(f'<c r="{letter}1" s="1" t="inlineStr"><is><t xml:space="preserve">'
+                             f'{_esc(str(c.header))}</t></is></c>' for letter, c in zip(letters, columns))
+            out.write(f'<row r="1"{height}>{header}</row>')
+            number = 1
+            for row in rows:
+                number += 1
+                cells = "".join(_cell(f"{letter}{number}", safe_cell(get(row)), text)
+                                for letter, get, text in zip(letters, getters, text_columns))
+                out.write(f'<row r="{number}">{cells}</row>')
+                count += 1
+            out.write("</sheetData></worksheet>")
+            out.flush()
+            out.detach()
     return count
 
 

@@ -79,3 +79,24 @@ def test_csv_lines_neutralize_formulas_and_start_with_a_bom():
     lines = list(csv_lines(columns, iter([("=SUM(A1)", 3), ("次仁", None)])))
     assert lines[0] == "\ufeff名称,数\r\n"
     assert lines[1] == "'=SUM(A1),3\r\n" and lines[2] == "次仁,\r\n"
+
+
+def test_streamed_workbook_reads_back_with_types_styles_and_safe_text():
+    import datetime
+
+    from app.exports import write_xlsx
+
+    columns = [Column("名称\nམིང་", lambda r: r[0], width=20), Column("日期", lambda r: r[1]),
+               Column("身份证号", lambda r: r[2], text=True), Column("数", lambda r: r[3])]
+    out = io.BytesIO()
+    rows = [("a<b&c\x01", datetime.date(2020, 6, 30), "540502195804124213", 3),
+            ("=HYPERLINK(\"x\")", None, None, 2.5)]
+    assert write_xlsx(out, columns, iter(rows), "花名册", header_height=48) == 2
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["花名册"]
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0] == ("名称\nམིང་", "日期", "身份证号", "数")
+    assert values[1] == ("a<b&c", datetime.datetime(2020, 6, 30), "540502195804124213", 3)
+    assert values[2] == ("'=HYPERLINK(\"x\")", None, None, 2.5)
+    assert sheet.freeze_panes == "A2" and sheet.column_dimensions["A"].width == 20
+    assert sheet["B2"].number_format == "yyyy-mm-dd" and sheet["C2"].number_format == "@"
+    assert sheet["A1"].font.b and sheet.row_dimensions[1].height == 48
