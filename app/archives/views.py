@@ -71,7 +71,7 @@ def receive_archive(actor, transfer):
 
 
 class ArchiveTransferModelView(ScopedModelView):
-    datamodel = ScopedInterface(ArchiveTransfer)
+    datamodel = ScopedInterface(ArchiveTransfer, load=("retiree",))  # shown on the list: no query per row
     class_permission_name = ARCHIVE_TRANSFER
     method_permission_name = {**METHOD_PERMISSIONS, "receive": "write"}
     route_base = "/archives"

@@ -103,7 +103,7 @@ def _org(value, kind):
 
 
 class HandoverCaseModelView(ScopedModelView):
-    datamodel = ScopedInterface(HandoverCase)
+    datamodel = ScopedInterface(HandoverCase, load=("retiree",))  # shown on the list: no query per row
     class_permission_name = HANDOVER
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/handover"
@@ -210,7 +210,7 @@ def _all_orgs():
 
 
 class HandoverBatchModelView(ScopedModelView):
-    datamodel = ScopedInterface(HandoverBatch)
+    datamodel = ScopedInterface(HandoverBatch, load=("cases",))  # shown on the list: no query per row
     class_permission_name = HANDOVER_BATCH
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/batches"

@@ -69,7 +69,7 @@ def _check_receiving_side(item):
 
 
 class PartyTransferModelView(ScopedModelView):
-    datamodel = ScopedInterface(PartyTransfer)
+    datamodel = ScopedInterface(PartyTransfer, load=("retiree",))  # shown on the list: no query per row
     class_permission_name = PARTY_TRANSFER
     route_base = "/party"
     list_title = _l("Party relations")
