@@ -97,7 +97,7 @@ def main():
                      f"{', '.join(fonts) or '—'} |")
     lines += ["", "- static URLs carry `?v=<hash>` and are cached a year (`immutable`): the warm reload fetches "
               "the page itself only; pages, CSS and JS are sent brotli-compressed; the Tibetan font is a "
-              "Tibetan-block WOFF2 that a page fetches only when it shows Tibetan (unicode-range)."]
+              "Tibetan-block WOFF2 that a page fetches only when it shows Tibetan (unicode-range) — every page does, if only in the navbar's language switch (བོད་ཡིག), so it is fetched once and then cached a year."]
     _write_section(lines)
 
 
