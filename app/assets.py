@@ -109,8 +109,11 @@ def _maybe_compress(response, static):
         key = (request.path, response.headers.get("ETag"), response.headers.get("Last-Modified"), encoding)
         body = _STATIC_CACHE.get(key)
         if body is None:
+            source = response.response
             response.direct_passthrough = False  # read the file once to compress it
             data = response.get_data()
+            if hasattr(source, "close"):
+                source.close()
             if len(data) < MIN_SIZE:
                 return
             body = _compress(data, encoding, best=True)

@@ -155,3 +155,29 @@ def _latest_plan_file(db_url):
                 "ORDER BY v.id DESC LIMIT 1")).one()
     finally:
         engine.dispose()
+
+
+COUNTERS = os.path.join(os.path.dirname(__file__), "..", "app", "security", "counters.py")
+
+
+@pytest.mark.skipif(not os.path.exists(COUNTERS),
+                    reason="the login lockout (app/security/counters.py) is not in this code")
+def test_a_lockout_on_one_server_holds_on_the_other(cluster):
+    """Failed logins of one account through server A lock it; the right password through server B is then
+    refused too (the counters are shared through Redis or the database, never per process)."""
+    import requests
+
+    a, b = cluster["a"], cluster["b"]
+    attempts = int(os.environ.get("AUTH_LOCKOUT_ATTEMPTS", "5"))
+    for _ in range(attempts):
+        session = requests.Session()
+        token = csrf_of(session, f"{a.url}/login/")
+        response = session.post(f"{a.url}/login/", data={"username": "health", "password": "wrong-Password-1",
+                                                         "csrf_token": token}, allow_redirects=False, timeout=30)
+        assert response.status_code != 302
+    session = requests.Session()
+    token = csrf_of(session, f"{b.url}/login/")
+    response = session.post(f"{b.url}/login/", data={"username": "health", "password": PASSWORD,
+                                                     "csrf_token": token}, allow_redirects=False, timeout=30)
+    assert response.status_code != 302  # locked on B as well
+    assert "/login" in session.get(f"{b.url}/", timeout=30).url
