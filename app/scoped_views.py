@@ -82,8 +82,11 @@ class ScopedInterface(SQLAInterface):
         from sqlalchemy.orm import joinedload, selectinload
 
         options = []
-        for name in self.list_load:
-            relationship = getattr(self.obj, name)
+        for item in self.list_load:
+            if not isinstance(item, str):  # a loader option as it is, e.g. selectinload(A.b).lazyload(B.c)
+                options.append(item)
+                continue
+            relationship = getattr(self.obj, item)
             options.append(selectinload(relationship) if relationship.property.uselist else joinedload(relationship))
         return query.options(*options)
 
@@ -93,6 +96,13 @@ class ScopedInterface(SQLAInterface):
             from app.org.cache import all_orgs
 
             all_orgs()
+        if page is None and page_size is None and not select_columns:
+            # every row (a search form's or a form's dropdown): the count is the number of rows read, not a
+            # second statement
+            query = self.apply_all(self.session.query(self.obj), filters, order_column, order_direction,
+                                   outer_default_load=outer_default_load)
+            rows = query.all()
+            return len(rows), rows
         return super().query(filters, order_column, order_direction, page, page_size, select_columns,
                              outer_default_load)
 
