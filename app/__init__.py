@@ -46,6 +46,9 @@ def create_app(config_object="config.Config"):
         from app import assets, cli, errors, i18n, ops, views
 
         i18n.init_app(app)
+        from app import breadcrumbs
+
+        breadcrumbs.init_app(app)
         views.register(appbuilder)
         from app.notify import views as inbox
 

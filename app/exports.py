@@ -222,8 +222,11 @@ def csv_response(columns, rows, filename):
     return response
 
 
-def _with_stamp(filename, ext):
-    return f"{filename}-{datetime.date.today().isoformat()}.{ext}"
+def _with_stamp(title, ext):
+    """The download's name in the reader's language with today's date (app/pdf.download_name)."""
+    from app.pdf import download_name
+
+    return download_name(title, datetime.date.today().isoformat(), ext=ext)
 
 
 def view_rows(view, columns_only=False):

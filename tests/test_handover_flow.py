@@ -186,8 +186,8 @@ def test_refusals_change_nothing(app, as_user):
     before = _case(app, cid)
     r = _post(ent, f"/handover/{cid}/item/{Stream.EXPENSES}", state="done")
     assert "skips a step" not in r.get_data(as_text=True)  # translated, never English
-    assert _zh(app, "This change skips a step: %(old)s cannot become %(new)s.",
-               old=_zh(app, "Not started"), new=_zh(app, "Done")) in r.get_data(as_text=True)
+    assert _zh(app, "This change skips a step: %(old_in)s cannot become %(new_in)s.",
+               old_in=_zh(app, "Not started"), new_in=_zh(app, "Done")) in r.get_data(as_text=True)
     assert _case(app, cid) == before
     # a role that does not work on a stream
     r = _post(as_user("hrss"), f"/handover/{cid}/item/{Stream.PARTY}", state="in_progress")

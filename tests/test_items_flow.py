@@ -162,12 +162,12 @@ def test_wrong_actor_and_wrong_step_are_refused_and_change_nothing(app, as_user)
         (as_user("sasac"), "sign", {}, "Only the unit this item was opened against can sign for it and respond."),
         (unit, "close", {}, "Only the supervision office can do this."),
         (unit, "send-back", {"reason": "x"}, "Only the supervision office can do this."),
-        (office, "close", {}, "This item is %(status)s: this step is not possible now."),
+        (office, "close", {}, "This item is %(status_in)s: this step is not possible now."),
     ]
     for client, step, data, message in cases:
         with clock.frozen(D(2020, 8, 4)):
             page = _post(client, f"/items/{pk}/{step}", **data).get_data(as_text=True)
-        expected = _tr(app, "zh", message, status=_tr(app, "zh", "Opened, waiting for sign-off"))
+        expected = _tr(app, "zh", message, status_in=_tr(app, "zh", "Opened, waiting for sign-off"))
         assert expected in page, (step, expected)
         assert _item(app, pk) == before
     # responding before signing for it skips a step

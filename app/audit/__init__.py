@@ -64,12 +64,15 @@ def describe_value(model, column, value):
 
 def describe_changes(model, changes):
     """'字段: 旧 → 新; ...' for the audit pages; system columns (id, timestamps) are left out."""
+    from app.tibetan import with_colon
+
     labels = FIELD_LABELS.get(model, {})
     parts = []
     for column, (old, new) in changes.items():
         if column not in labels:
             continue
-        parts.append(f"{labels[column]}: {describe_value(model, column, old)} → {describe_value(model, column, new)}")
+        parts.append(f"{with_colon(labels[column])}{describe_value(model, column, old)} → "
+                     f"{describe_value(model, column, new)}")
     return "; ".join(parts)
 
 

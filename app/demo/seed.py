@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.demo import data
 from app.extensions import appbuilder, db
 from app.org.models import Organization, OrgKind
+from app import tibetan
 from app.retirees import idcard
 from app.retirees.models import Category, PensionSource, Retiree
 
@@ -36,7 +37,7 @@ def seed_orgs():
         town = _org(f"{code}-01", OrgKind.TOWNSHIP, town_zh, town_bo, county)
         for suffix, c_zh, c_bo in data.COMMUNITY_SUFFIXES:
             _org(f"{code}-01-{suffix}", OrgKind.COMMUNITY, f"{town_zh}{c_zh}",
-                 f"{town_bo.rstrip('།')}{c_bo}", town)
+                 tibetan.compose(town_bo) + c_bo, town)
     for code, zh, bo, _role in data.DEPARTMENTS:
         _org(code, OrgKind.DEPARTMENT, zh, bo, city)
     for code, zh, bo in data.LIAISON_OFFICES:

@@ -1,11 +1,13 @@
 """Printable handover documents (WeasyPrint, fonts from static/fonts via file:// URLs, nothing from the
 internet). Bilingual: Tibetan first, Chinese after (DESIGN.md §4)."""
+
 import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from app import clock
 from app.formatting import local_time
-from app.pdf import bilingual as _both, render_pdf
+from app.pdf import bilingual as _both, document_date, render_pdf
 from app.handover.models import HouseholdCategory, ItemState, Stream
 from app.retirees.models import Category, Ethnicity, Gender, PensionSource
 
@@ -72,13 +74,21 @@ def _person(retiree, case):
 
 
 def _render(template, **context):
-    return render_pdf(template, t=_texts(), printed=datetime.date.today().isoformat(), **context)
+    return render_pdf(template, t=_texts(), printed=document_date(clock.today(), "both"), **context)
 
 
 def handover_list(batch):
     rows = [(i + 1, _person(c.retiree, c)) for i, c in enumerate(batch.cases)]
     return _render("handover/pdf_handover_list.html", batch=batch, rows=rows,
-                   submitted=local_time(batch.submitted_on), accepted=local_time(batch.accepted_on))
+                   submitted=_formal(batch.submitted_on), accepted=_formal(batch.accepted_on))
+
+
+def _formal(timestamp):
+    """A step's time on the list's date line: the formal date in both languages, then the Beijing time."""
+    if timestamp is None:
+        return ""
+    local = datetime.datetime.strptime(local_time(timestamp), "%Y-%m-%d %H:%M:%S")
+    return document_date(local, "both") + f" {local:%H:%M}"
 
 
 def confirmation_form(case):

@@ -13,6 +13,8 @@ from app.handover.models import (
     Stream,
 )
 from app.retirees.models import Category
+from app.text import Bilingual
+from app.tibetan import forms
 
 # ---------------------------------------------------------------------------------------------------------
 # Checklist
@@ -58,8 +60,8 @@ def transition_problem(stream, current, new, party_member=True, leader_cadre=Fal
     if new == current:
         return None
     if new not in ALLOWED_TRANSITIONS.get(current, set()):
-        return _l("This change skips a step: %(old)s cannot become %(new)s.",
-                  old=ItemState.LABELS.get(current, current), new=ItemState.LABELS[new])
+        return _l("This change skips a step: %(old_in)s cannot become %(new_in)s.",
+                  **forms(old=ItemState.LABELS.get(current, current), new=ItemState.LABELS[new]))
     return None
 
 
@@ -172,8 +174,8 @@ BATCH_ACTIONS = {
 
 def batch_action_problem(status, action):
     if status not in BATCH_ACTIONS.get(action, set()):
-        return _l("This batch is %(status)s: this step is not possible now.",
-                  status=BatchStatus.LABELS.get(status, status))
+        return _l("This batch is %(status_in)s: this step is not possible now.",
+                  **forms(status=BatchStatus.LABELS.get(status, status)))
     return None
 
 
@@ -183,23 +185,28 @@ def batch_target_problem(county_id, liaison_id):
     return None
 
 
+def _person(retiree):
+    """A retiree's name in the reader's language: the Tibetan name in Tibetan sentences when there is one."""
+    return Bilingual(retiree.name_zh, retiree.name_bo)
+
+
 def batch_member_problem(retiree, case, batch):
     """Why this retiree cannot go into this batch (None: they can)."""
+    name = forms(name=_person(retiree))
     if retiree.is_lixiu:
-        return _l("%(name)s is a lixiu retiree: kept under existing management, not handed over.",
-                  name=retiree.name_zh)
+        return _l("%(name_in)s is a lixiu retiree: kept under existing management, not handed over.", **name)
     if retiree.deceased:
-        return _l("%(name)s is deceased and cannot be handed over.", name=retiree.name_zh)
+        return _l("%(name_in)s is deceased and cannot be handed over.", **name)
     if case is None:
-        return _l("%(name)s has no handover checklist.", name=retiree.name_zh)
+        return _l("%(name_in)s has no handover checklist.", **name)
     if case.enterprise_id != batch.enterprise_id:
-        return _l("%(name)s is not a retiree of this batch's enterprise.", name=retiree.name_zh)
+        return _l("%(name_in)s is not a retiree of this batch's enterprise.", **name)
     if case.batch_id is not None and case.batch_id != batch.id:
-        return _l("%(name)s is already in another batch.", name=retiree.name_zh)
+        return _l("%(name_in)s is already in another batch.", **name)
     if case.place_confirmed_on is None:
-        return _l("Confirm the receiving place of %(name)s first.", name=retiree.name_zh)
+        return _l("Confirm the receiving place of %(name_gen)s first.", **name)
     if (case.receiving_county_id, case.liaison_office_id) != (batch.receiving_county_id, batch.liaison_office_id):
-        return _l("%(name)s goes to another receiving place than this batch.", name=retiree.name_zh)
+        return _l("%(name_gen)s goes to another receiving place than this batch.", **name)
     return None
 
 
@@ -208,7 +215,7 @@ def acceptance_problem(case, community):
     if case.receiving_county_id is None:
         return None  # a liaison office batch: no township or community
     if community is None:
-        return _l("Assign a community to %(name)s.", name=case.retiree.name_zh)
+        return _l("Assign a community to %(name_in)s.", **forms(name=_person(case.retiree)))
     township = community.parent
     if township is None or township.parent_id != case.receiving_county_id:
         return _l("This community does not lie in the receiving county/district.")

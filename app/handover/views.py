@@ -197,11 +197,12 @@ class HandoverCaseModelView(ScopedModelView):
     @expose("/<int:pk>/confirmation.pdf")
     @has_access
     def confirmation_pdf(self, pk):
-        from app.handover.pdf import confirmation_form
-        from app.pdf import pdf_response
+        from app.handover.pdf import TEXT, confirmation_form
+        from app.text import Bilingual
+        from app.pdf import download_name, pdf_response
 
         case = self._scoped(pk)
-        return pdf_response(confirmation_form(case), f"confirmation-{case.id}.pdf")
+        return pdf_response(confirmation_form(case), download_name(TEXT["form_title"], Bilingual(case.retiree.name_zh, case.retiree.name_bo)))
 
 
 def _all_orgs():
@@ -330,11 +331,11 @@ class HandoverBatchModelView(ScopedModelView):
     @expose("/<int:pk>/handover-list.pdf")
     @has_access
     def handover_list_pdf(self, pk):
-        from app.handover.pdf import handover_list
-        from app.pdf import pdf_response
+        from app.handover.pdf import TEXT, handover_list
+        from app.pdf import download_name, pdf_response
 
         batch = self._scoped(pk)
-        return pdf_response(handover_list(batch), f"handover-list-{batch.id}.pdf")
+        return pdf_response(handover_list(batch), download_name(TEXT["list_title"], batch.number()))
 
 
 class HandoverStatsView(BaseView):

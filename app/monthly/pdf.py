@@ -7,7 +7,7 @@ from app import clock
 from app.deadlines import Colour
 from app.monthly import rules, services
 from app.monthly.figures import city_figures
-from app.pdf import markup_in, org_name_in, render_pdf, text_in
+from app.pdf import document_date, markup_in, org_name_in, render_pdf, text_in
 
 TITLE = _l("Monthly report on the socialized management of SOE retirees")
 
@@ -34,6 +34,7 @@ def render_compiled(month, lang="both"):
     return render_pdf(
         "monthly/pdf_compiled.html", lang=lang, _l=_l, T=markup_in(lang), title=TITLE, month=month,
         header=f"{text_in(TITLE, lang)} {month}", city=figure_rows(city_figures()), rows=rows, late=late,
-        missing=missing, colours=Colour, labels=FIGURE_LABELS, today=today.isoformat(),
-        deadline=rules.due_date(month).isoformat(), covered_until=rules.covered_until(month).isoformat(),
+        missing=missing, colours=Colour, labels=FIGURE_LABELS, today=document_date(today, lang),
+        deadline=document_date(rules.due_date(month), lang),
+        covered_until=document_date(rules.covered_until(month), lang),
         reported=reported, total_units=len(rows))

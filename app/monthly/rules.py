@@ -16,6 +16,7 @@ from app import deadlines
 from app.monthly.models import ReportStatus
 from app.org.models import OrgKind
 from app.security.roles import MONTHLY_REPORT, ROLE_DEFINITIONS, WRITE
+from app.tibetan import forms
 
 DEFAULT_START = "2020-07"
 DEFAULT_DUE_DAY = 10
@@ -105,7 +106,7 @@ def month_problem(month, today, start=None):
     if month < start:
         return _l("Monthly reports start with %(start)s; none is due for %(month)s.", start=start, month=month)
     if month > month_of(today):
-        return _l("The report for %(month)s can be written from the first day of that month.", month=month)
+        return _l("The report for %(month_gen)s can be written from the first day of that month.", **forms(month=month))
     return None
 
 

@@ -136,9 +136,9 @@ def notice_keys(org_id, month):
     return [f"report:{what}:{org_id}:{month}" for what in ("due", "missing", "returned")]
 
 
-MSG_DUE = _l("The monthly report for %(month)s is due on %(deadline)s.")
-MSG_MISSING = _l("The monthly report for %(month)s is missing: it was due on %(deadline)s.")
-MSG_RETURNED = _l("The monthly report for %(month)s was returned for correction: %(comment)s")
+MSG_DUE = _l("The monthly report for %(month_gen)s is due on %(deadline)s.")
+MSG_MISSING = _l("The monthly report for %(month_gen)s is missing: it was due on %(deadline)s.")
+MSG_RETURNED = _l("The monthly report for %(month_gen)s was returned for correction: %(comment)s")
 
 
 def _link(month):

@@ -79,10 +79,10 @@ class MonthlyReportModelView(ScopedModelView):
     class_permission_name = MONTHLY_REPORT
     method_permission_name = {**METHOD_PERMISSIONS, **ACTIONS}
     route_base = "/monthly-reports"
-    list_title = _l("Monthly reports")
+    list_title = _l("List of monthly reports")
     show_title = _l("Monthly report")
-    edit_title = _l("Monthly report")
-    add_title = _l("Monthly report")
+    edit_title = _l("Write a monthly report")
+    add_title = _l("Write a monthly report")
     show_template = "monthly/show.html"
     label_columns = REPORT_LABELS
     list_columns = ["org", "month", "status_label", "colour_badge", "first_submitted_on", "submitted_on"]
@@ -230,7 +230,7 @@ class MonthlyOverviewView(BaseView):
     @has_access
     def compiled_pdf(self):
         from app.monthly.pdf import render_compiled
-        from app.pdf import pdf_response
+        from app.pdf import LANG_NAMES, download_name, pdf_response
 
         if not user_scope().city_wide:
             abort(403)
@@ -242,7 +242,7 @@ class MonthlyOverviewView(BaseView):
         lang = request.args.get("lang", "both")
         if lang not in ("zh", "bo", "both"):
             lang = "both"
-        return pdf_response(render_compiled(month, lang), f"{gettext('Monthly report')}-{month}-{lang}.pdf")
+        return pdf_response(render_compiled(month, lang), download_name(_l("Monthly report"), month, LANG_NAMES[lang]))
 
 
 class MonthlyReportApi(ScopedModelRestApi):

@@ -45,6 +45,11 @@ def render(message, params, locale_code):
         if isinstance(value, dict) and "zh" in value:
             value = value.get(locale_code) or value["zh"]
         values[name] = value
+    from app.tibetan import forms_in
+
+    # the case forms a Tibetan sentence asks for (%(unit_gen)s …): plain values in Chinese
+    values.update({key: text for key, text in forms_in(
+        {k: v for k, v in values.items() if isinstance(v, str)}, locale_code).items() if key not in values})
     text = gettext(message)
     try:
         return text % values if values else text

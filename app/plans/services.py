@@ -19,7 +19,7 @@ from app.security.scope import user_scope
 from app.uploads import UploadError, discard, save_upload
 from app.steps import Refusal, refuse_if as _refuse_if  # noqa: F401  (views catch services.Refusal)
 
-MSG_REVIEW = _l("The implementation plan of %(enterprise)s (version %(number)s) is waiting for review.")
+MSG_REVIEW = _l("The implementation plan of %(enterprise_gen)s (version %(number)s) is waiting for review.")
 MSG_RETURNED = _l("Your implementation plan (version %(number)s) was returned for revision: %(comment)s")
 MSG_MISSING = _l("Upload your enterprise's implementation plan.")
 

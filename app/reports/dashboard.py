@@ -2,7 +2,7 @@
 from flask import request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext as _l
 
 from app.charts import Bar, bar_chart, column_chart
 from app.handover.models import OverallStatus, Stream
@@ -38,10 +38,10 @@ class ReportsView(BaseView):
     @expose("/summary.pdf")
     @has_access
     def summary_pdf(self):
-        from app.pdf import pdf_response
+        from app.pdf import LANG_NAMES, download_name, pdf_response
         from app.reports.summary_pdf import render_summary
 
         lang = request.args.get("lang", "both")
         if lang not in ("zh", "bo", "both"):
             lang = "both"
-        return pdf_response(render_summary(lang), f"{gettext('Summary')}-{lang}.pdf")
+        return pdf_response(render_summary(lang), download_name(_l("Work summary"), LANG_NAMES[lang]))

@@ -1,13 +1,13 @@
 """The printed summary for the leading group: `flask report summary --lang zh|bo|both` and the dashboard's
 PDF buttons. Same figures as the dashboard (app/reports/figures.py), charts as SVG, fonts embedded."""
-import datetime
 
 from flask_babel import force_locale, lazy_gettext as _l
 
+from app import clock
 from app.charts import Bar, bar_chart, column_chart
 from app.handover.models import OverallStatus, Stream
 from app.org.models import OwnershipLevel
-from app.pdf import bilingual, markup_in, org_name_in, render_pdf, text_in
+from app.pdf import bilingual, document_date, markup_in, org_name_in, render_pdf, text_in
 from app.reports import figures as F
 
 TITLE = _l("Socialized management of SOE retirees: summary for the leading group")
@@ -40,5 +40,5 @@ def render_summary(lang="both"):
     return render_pdf("pdf/summary.html", lang=lang, _l=_l, T=markup_in(lang), title=TITLE, summary=summary, total=total,
                       tables=tables, streams=Stream, status=OverallStatus, stream_chart=stream_chart,
                       county_chart=county_chart, trend_chart=trend_chart,
-                      today=datetime.date.today().isoformat(),
+                      today=document_date(clock.today(), lang),
                       header=text_in(TITLE, lang))

@@ -8,6 +8,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.org.models import Organization
 from app.retirees import idcard
+from app.text import Bilingual
+from app.tibetan import forms
 
 
 def resident_id_problem(value):
@@ -36,7 +38,8 @@ def duplicate_holder(number, exclude_id=None):
 def duplicate_problem(number, exclude_id=None):
     holder = duplicate_holder(number, exclude_id)
     if holder is not None:
-        return _l("This resident ID number is already registered by %(enterprise)s.", enterprise=holder.name)
+        return _l("This resident ID number is already registered by %(enterprise_agt)s.",
+                  **forms(enterprise=Bilingual.of_org(holder)))
     return None
 
 

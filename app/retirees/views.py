@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_appbuilder import expose
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.security.decorators import has_access
-from flask_babel import gettext
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -157,8 +156,10 @@ class RetireeModelView(ScopedModelView):
     def export(self):
         """The whole ledger as filtered on the list page (scope included), in the roster template's columns,
         streamed row by row (app/exports.py): no row cap unless EXPORT_MAX_ROWS says so before it starts."""
+        from app.roster.workbook import SHEETS, _lang
+
         return exports.export_view(self, export_columns(full_ids=sees_full_resident_id()), "xlsx",
-                                   gettext("Retiree ledger"), sheet_title="花名册", header_height=48,
+                                   _l("Retiree ledger"), sheet_title=SHEETS[_lang()]["roster"], header_height=48,
                                    columns_only=True)
 
 

@@ -16,10 +16,12 @@ from app.retirees.rules import retiree_problems
 from app.roster.columns import BOOL, CHOICE, COLUMNS, COLUMNS_BY_KEY, DATE, ORG, RESIDENT_ID, TEXT
 from app.roster.reader import parse_date
 from app.security.scope import check_write
+from app.text import Bilingual
+from app.tibetan import forms
 
 CHUNK = 900  # IN-list size that every database accepts
-TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "✓", "√", "ཡིན", "ཡིན།", "ཡོད", "ཡོད།"}
-FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×", "མིན", "མིན།", "མེད", "མེད།", "-", "—"}
+TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "✓", "√", "ཡིན", "ཡིན།", "ཡོད", "ཡོད།", "ཡིན། 是"}
+FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×", "མིན", "མིན།", "མེད", "མེད།", "-", "—", "མིན། 否"}
 
 
 @dataclass
@@ -62,12 +64,15 @@ class ImportPlan:
 def _choice_lookup(column):
     from flask_babel import force_locale
 
+    from app.roster.workbook import bilingual_value
+
     table = {}
     for code, label in column.choices.items():
         table[code.lower()] = code
         for lang in ("zh", "bo"):
             with force_locale(lang):
                 table[str(label).strip().rstrip("།").lower()] = code
+        table[bilingual_value(label).strip().rstrip("།").lower()] = code  # the Tibetan template's value
     return table
 
 
@@ -75,7 +80,7 @@ def _org_lookup(kind):
     table = {}
     for org in all_orgs():
         if org.kind == kind:
-            for name in (org.code, org.name_zh, org.name_bo, org.name_bo.rstrip("།")):
+            for name in (org.code, org.name_zh, org.name_bo, org.name_bo.rstrip("།"), f"{org.name_bo} {org.name_zh}"):
                 table[name] = org
     return table
 
@@ -216,8 +221,8 @@ def plan_import(sheet, enterprise):
         if number in existing and existing[number][1] != enterprise.id:
             holder = holders.get(existing[number][1])
             plan.problems.append(Problem(row_number, header["resident_id"], str(
-                _l("This resident ID number is already registered by %(enterprise)s.",
-                   enterprise=holder.name if holder else "?"))))
+                _l("This resident ID number is already registered by %(enterprise_agt)s.",
+                   **forms(enterprise=Bilingual.of_org(holder) if holder else "?")))))
             continue
         current = own_rows.get(number)
         candidate = RetireeDraft(enterprise=enterprise, enterprise_id=enterprise.id)

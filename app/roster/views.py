@@ -8,7 +8,9 @@ from flask import abort, current_app, flash, g, redirect, request, send_file, se
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext, lazy_gettext as _l
+
 from app import shared
+from app.pdf import download_name
 from app.extensions import db
 from app.org.cache import all_orgs
 from app.org.models import OrgKind
@@ -29,10 +31,15 @@ def importable_enterprises():
     return [o for o in all_orgs() if o.kind == OrgKind.ENTERPRISE and s.allows_org(o.id)]
 
 
-def org_names_for_template():
+def org_names_for_template(lang=None):
+    """{kind: [name, ...]} for the template's unit drop-downs: Chinese names, or on the Tibetan side the
+    Tibetan name followed by the Chinese one (the importer reads either and both)."""
+    from app.roster.workbook import _lang
+
+    bo = _lang(lang) == "bo"
     names = {}
     for org in all_orgs():
-        names.setdefault(org.kind, []).append(org.name_zh)
+        names.setdefault(org.kind, []).append(f"{org.name_bo} {org.name_zh}" if bo and org.name_bo else org.name_zh)
     return names
 
 
@@ -41,6 +48,9 @@ def _token(token):
         abort(400)
     return token
 
+
+
+TEMPLATE_NAME = _l("Retiree roster template")
 
 class RosterView(BaseView):
     route_base = "/roster"
@@ -60,7 +70,7 @@ class RosterView(BaseView):
     def template(self):
         data = build_template(org_names_for_template())
         return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
-                         download_name=f"{gettext('Retiree roster template')}.xlsx")
+                         download_name=download_name(TEMPLATE_NAME, ext="xlsx"))
 
     def _chosen_enterprise(self, enterprise_id):
         allowed = {o.id: o for o in importable_enterprises()}

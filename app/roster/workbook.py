@@ -5,7 +5,7 @@ import io
 from flask_babel import force_locale, gettext
 
 from app.retirees import idcard
-from app.roster.columns import BOOL, CHOICE, COLUMNS, DATE, ORG, RESIDENT_ID, YES_NO
+from app.roster.columns import BOOL, CHOICE, COLUMNS, ORG, RESIDENT_ID, YES_NO
 
 
 
@@ -19,12 +19,40 @@ def _styles():
     }
 
 
-def _new_book():
+# Sheet names: Chinese; on the Tibetan side Tibetan first, then the Chinese (a sheet name holds 31 characters).
+SHEETS = {
+    "zh": {"roster": "花名册", "lists": "选项", "instructions": "填表说明"},
+    "bo": {"roster": "མིང་ཐོ། 花名册", "lists": "གདམ་ག 选项", "instructions": "འགེང་ཚུལ་གསལ་བཤད། 填表说明"},
+}
+
+
+def _lang(lang=None):
+    if lang in SHEETS:
+        return lang
+    from flask_babel import get_locale
+
+    try:
+        locale = get_locale()
+    except Exception:
+        locale = None
+    return "bo" if locale is not None and locale.language == "bo" else "zh"
+
+
+def bilingual_value(label):
+    """A drop-down value on the Tibetan side: the Tibetan, then the Chinese (the importer reads all three)."""
+    with force_locale("bo"):
+        bo = str(label)
+    with force_locale("zh"):
+        zh = str(label)
+    return f"{bo} {zh}" if bo != zh else zh
+
+
+def _new_book(lang="zh"):
     import openpyxl
 
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.title = "花名册"
+    sheet.title = SHEETS[lang]["roster"]
     styles = _styles()
     for index, column in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=index, value=column.header())
@@ -35,18 +63,20 @@ def _new_book():
     return book, sheet
 
 
-def _lists_sheet(book, org_names):
+def _lists_sheet(book, org_names, lang="zh"):
     """A hidden sheet with the allowed values; the drop-downs point at its ranges."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    lists = book.create_sheet("选项")
-    sheet = book["花名册"]
+    names = SHEETS[lang]
+    lists = book.create_sheet(names["lists"])
+    sheet = book[names["roster"]]
+    shown = bilingual_value if lang == "bo" else str
     col = 1
     for index, column in enumerate(COLUMNS, start=1):
         if column.kind == CHOICE:
-            values = [str(label) for label in column.choices.values()]
+            values = [shown(label) for label in column.choices.values()]
         elif column.kind == BOOL:
-            values = [str(YES_NO[True]), str(YES_NO[False])]
+            values = [shown(YES_NO[True]), shown(YES_NO[False])]
         elif column.kind == ORG:
             values = org_names.get(column.org_kind, [])
         else:
@@ -57,7 +87,7 @@ def _lists_sheet(book, org_names):
         for row, value in enumerate(values, start=1):
             lists.cell(row=row, column=col, value=value)
         target = sheet.cell(row=2, column=index).column_letter
-        validation = DataValidation(type="list", formula1=f"'选项'!${letter}$1:${letter}${len(values)}",
+        validation = DataValidation(type="list", formula1=f"'{names['lists']}'!${letter}$1:${letter}${len(values)}",
                                     allow_blank=not column.required, showErrorMessage=True)
         validation.add(f"{target}2:{target}5000")
         sheet.add_data_validation(validation)
@@ -65,11 +95,11 @@ def _lists_sheet(book, org_names):
     lists.sheet_state = "hidden"
 
 
-def _instructions(book):
-    sheet = book.create_sheet("填表说明", 0)
+def _instructions(book, lang="zh"):
+    sheet = book.create_sheet(SHEETS[lang]["instructions"], 0)
     lines = []
-    for lang in ("zh", "bo"):
-        with force_locale(lang):
+    for text_lang in ("bo", "zh") if lang == "bo" else ("zh", "bo"):
+        with force_locale(text_lang):
             lines += [
                 gettext("How to fill in the retiree roster"),
                 gettext("One row per retiree, starting below the header row; do not change the headers."),
@@ -84,11 +114,12 @@ def _instructions(book):
     sheet.column_dimensions["A"].width = 100
 
 
-def build_template(org_names):
-    """org_names: {kind: [name, ...]} for the unit drop-downs."""
-    book, _sheet = _new_book()
-    _instructions(book)
-    _lists_sheet(book, org_names)
+def build_template(org_names, lang=None):
+    """org_names: {kind: [name, ...]} for the unit drop-downs; lang: the reader's (default: the current one)."""
+    lang = _lang(lang)
+    book, _sheet = _new_book(lang)
+    _instructions(book, lang)
+    _lists_sheet(book, org_names, lang)
     book.active = 1
     return _save(book)
 
@@ -125,10 +156,11 @@ def export_columns(full_ids):
 
 def write_export(fh, retirees, full_ids):
     """Write the ledger export of `retirees` (any iterable, read once) to the binary file `fh`, row by row
-    in openpyxl's write-only mode: memory stays bounded whatever the number of rows. Returns the count."""
+    (app/exports.write_xlsx): memory stays bounded whatever the number of rows. Returns the count."""
     from app.exports import write_xlsx
 
-    return write_xlsx(fh, export_columns(full_ids), retirees, sheet_title="花名册", header_height=48)
+    return write_xlsx(fh, export_columns(full_ids), retirees, sheet_title=SHEETS[_lang()]["roster"],
+                      header_height=48)
 
 
 def build_export(retirees, full_ids):

@@ -91,8 +91,12 @@ def resource_label(name):
 
 
 def permission_view_label(pv):
-    return f"{permission_label(pv.permission.name)}：{resource_label(pv.view_menu.name)}"
+    from app.tibetan import with_colon
+
+    return f"{with_colon(permission_label(pv.permission.name), '：')}{resource_label(pv.view_menu.name)}"
 
 
 def permissions_label(pvs):
-    return gettext("; ").join(sorted(permission_view_label(pv) for pv in pvs)) if pvs else ""
+    from app.tibetan import join_list
+
+    return join_list(sorted(permission_view_label(pv) for pv in pvs), gettext("; ")) if pvs else ""

@@ -14,6 +14,7 @@ colour of the response that was accepted. Closing date and response date are bot
 from flask_babel import lazy_gettext as _l
 
 from app.deadlines import colour
+from app.tibetan import forms
 from app.supervision.models import AccountabilityKind, GroupPost, ItemStatus
 
 OFFICE_ROLE = "supervision"  # the city government's supervision office
@@ -52,8 +53,8 @@ def step_problem(action, status):
     """Why an item in `status` cannot take this step now (None: it can)."""
     starts = TRANSITIONS[action][0]
     if status not in starts:
-        return _l("This item is %(status)s: this step is not possible now.",
-                  status=ItemStatus.LABELS.get(status, status))
+        return _l("This item is %(status_in)s: this step is not possible now.",
+                  **forms(status=ItemStatus.LABELS.get(status, status)))
     return None
 
 

@@ -120,10 +120,10 @@ def close(actor, item, comment=None):
 
 MSG_OPENED = _l("New supervision item %(number)s: %(title)s (respond by %(deadline)s)")
 MSG_RETURNED = _l("Supervision item %(number)s was sent back: %(reason)s")
-MSG_RESPONDED = _l("%(unit)s responded to supervision item %(number)s: re-check it")
-MSG_DUE_SOON = _l("Supervision item %(number)s is due on %(deadline)s")
+MSG_RESPONDED = _l("%(unit_agt)s responded to supervision item %(number)s: re-check it")
+MSG_DUE_SOON = _l("Supervision item %(number_gen)s is due on %(deadline)s")
 MSG_OVERDUE = _l("Supervision item %(number)s is overdue (deadline %(deadline)s)")
-MSG_OVERDUE_OFFICE = _l("%(unit)s is overdue on supervision item %(number)s (deadline %(deadline)s)")
+MSG_OVERDUE_OFFICE = _l("%(unit_gen)s is overdue on supervision item %(number)s (deadline %(deadline)s)")
 
 KIND = "item"
 
