@@ -13,9 +13,10 @@ from fontTools import subset
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "static" / "fonts" / "NotoSerifTibetan-Regular.ttf"
 TARGET = ROOT / "static" / "fonts" / "NotoSerifTibetan-Tibetan.woff2"
-# the Tibetan block, the dotted circle shown with a lone vowel sign, the zero-width (non-)joiners
-UNICODES = list(range(0x0F00, 0x1000)) + [0x25CC, 0x200C, 0x200D]
-UNICODE_RANGE = "U+0F00-0FFF, U+200C-200D, U+25CC"
+# the Tibetan block, the dotted circle shown with a lone vowel sign, the zero-width (non-)joiners, and the few
+# other characters the font has (space, no-break space, hyphen, bar): the space makes it the "first available
+# font" of a Tibetan page, so line boxes keep the Tibetan font's ascent and descent there (app.css)
+UNICODES = list(range(0x0F00, 0x1000)) + [0x25CC, 0x200C, 0x200D, 0x20, 0xA0, 0x2D, 0x7C]
 
 
 def build():
