@@ -42,17 +42,13 @@ def create_app(config_object="config.Config"):
         migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
         appbuilder.init_app(app, db.session)
 
-        from app import audit  # noqa: F401  (registers the audit listener on every session)
         from app import assets, cli, errors, i18n, ops, views
 
         i18n.init_app(app)
         from app import breadcrumbs
 
         breadcrumbs.init_app(app)
-        views.register(appbuilder)
-        from app.notify import views as inbox
-
-        inbox.init_app(app)
+        views.register(app, appbuilder)  # each stream's init_app, in menu order
         errors.init_app(app)
         cli.init_app(app)
         ops.init_app(app)

@@ -114,6 +114,20 @@ def import_retirees_command(file, enterprise_code, dry_run, template_out, lang):
         click.echo("committed")
 
 
+@click.command("ensure-checklists")
+@with_appcontext
+def ensure_checklists_command():
+    """Give retirees in the handover flow without a checklist their checklist, party and archive rows."""
+    from app.extensions import db
+    from app.handover.services import ensure_cases
+    from app.security.scope import as_system
+
+    with as_system("cli:ensure-checklists"):
+        added = ensure_cases(db.session)
+        db.session.commit()
+    click.echo(f"checklists added: {added}")
+
+
 @click.group("report")
 def report_group():
     """Printed reports."""
@@ -252,5 +266,5 @@ def backup_restore_command(file, force):
 
 def init_app(app):
     for command in (sync_roles_command, seed_demo_command, create_user_command, import_retirees_command,
-                    report_group, supervise_command, backup_group):
+                    ensure_checklists_command, report_group, supervise_command, backup_group):
         app.cli.add_command(command)

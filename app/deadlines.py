@@ -96,12 +96,9 @@ OVERDUE_KIND_LABELS = {
 }
 
 
-def overdue_counter(kind):
-    def register(fn):
-        OVERDUE_COUNTERS[kind] = fn
-        return fn
-
-    return register
+def register_overdue_counter(kind, fn):
+    """Registered from a stream's init_app."""
+    OVERDUE_COUNTERS[kind] = fn
 
 
 def overdue_by_unit(today):
@@ -125,12 +122,9 @@ class AttentionEntry:
         self.colour, self.href = colour_value, href
 
 
-def overdue_lister(kind):
-    def register(fn):
-        OVERDUE_LISTS[kind] = fn
-        return fn
-
-    return register
+def register_overdue_lister(kind, fn):
+    """Registered from a stream's init_app."""
+    OVERDUE_LISTS[kind] = fn
 
 
 def needing_attention(today):

@@ -1,14 +1,14 @@
 """Every model module, imported once so that FAB, Alembic and the audit listener see the whole schema."""
 from app.audit.models import AuditLog  # noqa: F401
 from app.org.models import Organization  # noqa: F401
-from app.retirees.models import Retiree  # noqa: F401
+from app.retirees.models import Retiree, RetireeCorrection  # noqa: F401
 from app.security.models import OrgUser  # noqa: F401
 from app.handover.models import HandoverBatch, HandoverCase, HandoverItem  # noqa: F401,E402
 from app.party.models import PartyTransfer  # noqa: F401,E402
 from app.archives.models import ArchiveTransfer  # noqa: F401,E402
-from app.handover import services as _handover_services  # noqa: F401,E402  (checklist listener, ledger lock)
 from app.notify.models import Notification  # noqa: F401,E402
 from app.uploads import StoredFile  # noqa: F401,E402
 from app.monthly.models import MonthlyReport, MonthlyReportEvent  # noqa: F401,E402
 from app.supervision import models as _supervision_models  # noqa: F401,E402
-from app.supervision import services as _supervision_services  # noqa: F401,E402  (inbox source, overdue counter)
+from app.workplan.models import WorkTask  # noqa: F401,E402
+from app.plans import models as _plans_models  # noqa: F401,E402

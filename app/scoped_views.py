@@ -8,12 +8,14 @@ from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import Boolean, DateTime
 from flask_appbuilder.fields import QuerySelectField
-from wtforms import BooleanField
+from wtforms import BooleanField, DateField
 from wtforms.fields.core import UnboundField
 
+from app.dates import BusinessDateField
 from app.extensions import db
 from app.formatting import blank_if_none, local_time, yes_no
 from app.rules import RuleViolation
+from app.steps import Refusal
 from app.security.scope import (
     OrgChoiceFilter,
     ScopeError,
@@ -156,11 +158,21 @@ def _readable_blank_options(form_class):
             unbound.kwargs["blank_text"] = "—"
 
 
+def _business_date_fields(form_class):
+    """Every date field of a business form reads dates with the one parser (app/dates.py): FAB generates
+    WTForms' DateField for Date columns, which refuses 20180430 (and its picker turned it into today)."""
+    for name in dir(form_class):
+        unbound = getattr(form_class, name, None)
+        if isinstance(unbound, UnboundField) and unbound.field_class is DateField:
+            setattr(form_class, name, BusinessDateField(*unbound.args, **unbound.kwargs))
+
+
 class ReadableBlankOptionsMixin:
     def _init_forms(self):
         super()._init_forms()
         for form_class in (self.add_form, self.edit_form):
             _readable_blank_options(form_class)
+            _business_date_fields(form_class)
 
 
 class ScopedModelView(ReadableBlankOptionsMixin, ModelView):
@@ -257,6 +269,9 @@ class ScopedModelRestApi(ModelRestApi):
         except RuleViolation as e:
             db.session.rollback()
             return self.response_422(message=e.messages)
+        except Refusal as e:
+            db.session.rollback()
+            return self.response(403, message=e.message)
 
     def post_headless(self):
         return self._guarded(super().post_headless)

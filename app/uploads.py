@@ -17,7 +17,7 @@ import zipfile
 from flask import current_app
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, event
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -149,12 +149,10 @@ def folder():
 _PENDING = "uploaded_files_pending"
 
 
-@event.listens_for(Session, "after_commit")
 def _keep_committed_files(session):
     session.info.pop(_PENDING, None)
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _drop_uncommitted_files(session, transaction):
     if transaction.parent is not None or transaction.nested:
         return
@@ -220,11 +218,12 @@ def send_stored(stored, owner_label=None):
     return response
 
 
-def _register_audit_labels():
-    # download records name the file and its owner; the audit pages show them in the reader's language
+def init_app(app):
+    """Listeners that remove files of a transaction that never commits, and the audit pages' labels."""
     from app.audit import register_model
+    from app.events import listen_once
 
+    listen_once(Session, "after_commit", _keep_committed_files)
+    listen_once(Session, "after_transaction_end", _drop_uncommitted_files)
+    # download records name the file and its owner; the audit pages show them in the reader's language
     register_model(StoredFile, _l("Stored file"), {"original_name": _l("File name"), "owner": _l("Belongs to")})
-
-
-_register_audit_labels()

@@ -13,7 +13,7 @@ from app.monthly.models import MonthlyReport
 from app.org.models import Organization
 from app.party.models import PartyTransfer
 from app.retirees import idcard
-from app.retirees.models import Retiree
+from app.retirees.models import Retiree, RetireeCorrection
 from app.supervision.models import AccountabilityRecord, SupervisionItem, WorkContact
 
 
@@ -29,6 +29,7 @@ class ScopeCase:
     api_payload: Callable = None  # (session, foreign_org) -> dict for POST /api/v1/<api>/
     key: Callable = None  # row -> the value searched for in search_column (default: resident_id)
     search_filter: int = 3  # FAB's filter index in list URLs (3: string "equal to"; 0: integer "equal to")
+    read_only_api: bool = False  # the REST resource has GET routes only
 
 
 def _org_id(session, code):
@@ -103,7 +104,7 @@ def _in_org(column, code):
     return column.in_(select(Organization.id).where(Organization.code == code))
 
 
-def _followers_case(name, model, route_base, api, users=None):
+def _followers_case(name, model, route_base, api, users=None, read_only_api=False):
     """A row that follows a retiree (checklist, party transfer, archive transfer), scoped like the retiree."""
     pairs = [
         ("enterprise1", _where(model, _in_org(model.enterprise_id, "E-C03")),
@@ -122,7 +123,7 @@ def _followers_case(name, model, route_base, api, users=None):
     if users is not None:
         pairs = [p for p in pairs if p[0] in users]
     return ScopeCase(name=name, model=model, route_base=route_base, api=api, search_column="id", pairs=pairs,
-                     key=lambda row: row.id, search_filter=0)
+                     key=lambda row: row.id, search_filter=0, read_only_api=read_only_api)
 
 
 def batch_payload(session, enterprise_code, county_code):
@@ -131,6 +132,8 @@ def batch_payload(session, enterprise_code, county_code):
 
 
 SCOPE_CASES += [
+    _followers_case("correction", RetireeCorrection, "/retiree-corrections", "retireecorrection",
+                    users=("enterprise1", "enterprise2", "county1", "county2"), read_only_api=True),
     _followers_case("handover", HandoverCase, "/handover", "handover"),
     _followers_case("party", PartyTransfer, "/party", "partytransfer"),
     # archives are written by enterprises, counties and the archives, not by townships or communities

@@ -147,5 +147,7 @@ class ArchiveTransferApi(ScopedModelRestApi):
         _sync_item(item)
 
 
-register_model(ArchiveTransfer, _l("Personnel archive transfer"), LABELS,
-               {"custodian": Custodian.LABELS, "destination": Destination.LABELS})
+def register_audit_labels():
+    """Let the audit pages name this stream's models, fields and codes (called from the stream's init_app)."""
+    register_model(ArchiveTransfer, _l("Personnel archive transfer"), LABELS,
+                   {"custodian": Custodian.LABELS, "destination": Destination.LABELS})

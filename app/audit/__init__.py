@@ -4,76 +4,13 @@ import datetime
 import json
 
 from flask import has_request_context, request
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, inspect as sa_inspect
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session
 
 from app.audit.models import AuditLog
 
-ACTION_LABELS = {
-    "create": _l("Created"),
-    "update": _l("Updated"),
-    "delete": _l("Deleted"),
-    "login": _l("Logged in"),
-    "logout": _l("Logged out"),
-    "login_failed": _l("Failed login"),
-    "download": _l("Downloaded"),
-}
-MODEL_LABELS = {}  # model name -> label
-FIELD_LABELS = {}  # model name -> {column: label}
-VALUE_LABELS = {}  # model name -> {column: {code: label}}
-
-
-def register_model(model, label, field_labels, value_labels=None):
-    """Let the audit pages speak of a model's fields and codes in the reader's language."""
-    name = model.__name__
-    MODEL_LABELS[name] = label
-    labels = dict(field_labels)
-    for rel in getattr(model, "__org_kinds__", {}):
-        if rel in field_labels:
-            labels[f"{rel}_id"] = field_labels[rel]
-    FIELD_LABELS[name] = labels
-    VALUE_LABELS[name] = value_labels or {}
-
-
-def model_label(name):
-    return str(MODEL_LABELS.get(name, name or ""))
-
-
-def _org_name(org_id):
-    from app.org.cache import org_by_id
-
-    org = org_by_id(org_id)
-    return org.name if org is not None else str(org_id)
-
-
-def describe_value(model, column, value):
-    from flask_babel import gettext
-
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return gettext("Yes") if value else gettext("No")
-    codes = VALUE_LABELS.get(model, {}).get(column)
-    if codes and value in codes:
-        return str(codes[value])
-    if column.endswith("_id") and column in FIELD_LABELS.get(model, {}) and isinstance(value, int):
-        return _org_name(value)
-    return str(value)
-
-
-def describe_changes(model, changes):
-    """'字段: 旧 → 新; ...' for the audit pages; system columns (id, timestamps) are left out."""
-    from app.tibetan import with_colon
-
-    labels = FIELD_LABELS.get(model, {})
-    parts = []
-    for column, (old, new) in changes.items():
-        if column not in labels:
-            continue
-        parts.append(f"{with_colon(labels[column])}{describe_value(model, column, old)} → "
-                     f"{describe_value(model, column, new)}")
-    return "; ".join(parts)
+from app.audit.labels import (ACTION_LABELS, FIELD_LABELS, MODEL_LABELS, VALUE_LABELS,  # noqa: F401
+                              describe_changes, describe_value, model_label, register_model)
 
 
 def _actor():
@@ -122,17 +59,45 @@ def _diff(obj, kind):
     return changes
 
 
+def created_with(model, row):
+    """What the audit row of a parent created together with this child says of it (`__audit_created_with__`:
+    (parent relationship, key in the parent's row, the child's fields))."""
+    _parent, _key, fields = model.__audit_created_with__
+    return {f: _plain(row[f] if isinstance(row, dict) else getattr(row, f)) for f in fields}
+
+
+def _children_created_with_parents(session):
+    """Rows created in the same flush as their parent (a checklist's items with the checklist): recorded inside
+    the parent's audit row, one row per record the user made instead of one per item."""
+    inside = {}
+    for obj in session.new:
+        spec = getattr(type(obj), "__audit_created_with__", None)
+        if spec is not None:
+            parent = getattr(obj, spec[0], None)
+            if parent is not None and parent in session.new:
+                inside.setdefault(id(parent), (spec[1], []))[1].append(obj)
+    return inside
+
+
 def _rows_for(session):
     user_id, username = _actor()
     now = datetime.datetime.utcnow()
     rows = []
+    inside = _children_created_with_parents(session)
+    skip = {id(child) for _key, children in inside.values() for child in children}
     for kind, objs in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
         for obj in objs:
             if not getattr(type(obj), "__audited__", False):
                 continue
+            if kind == "create" and id(obj) in skip:
+                continue
             if kind == "update" and not session.is_modified(obj, include_collections=False):
                 continue
             changes = _diff(obj, kind)
+            if kind == "create" and id(obj) in inside:
+                key, children = inside[id(obj)]
+                children.sort(key=lambda c: c.id)
+                changes[key] = [None, [created_with(type(c), c) for c in children]]
             if kind == "update" and not changes:
                 continue
             pk = sa_inspect(obj).mapper.primary_key_from_instance(obj)
@@ -144,41 +109,75 @@ def _rows_for(session):
     return rows
 
 
-def record_bulk_create(model, created):
+def record_bulk_create(model, created, inside=None):
     """Audit rows for rows inserted in bulk (a Core INSERT bypasses the flush listener below):
-    `created` is a list of (primary key, {column: value})."""
-    from app.extensions import db
-
+    `created` is a list of (primary key, {column: value}); `inside`: {primary key: {key: [child summaries]}}
+    for children created with the row (see `_children_created_with_parents`)."""
     user_id, username = _actor()
     now = datetime.datetime.utcnow()
-    rows = [{
-        "at": now, "user_id": user_id, "username": username, "action": "create", "model": model.__name__,
-        "object_id": str(pk), "ip": _ip(),
-        "changes": json.dumps({k: [None, _plain(v)] for k, v in values.items() if v is not None},
-                              ensure_ascii=False, default=str),
-    } for pk, values in created]
-    if rows:
-        db.session.execute(AuditLog.__table__.insert(), rows)
+    ip = _ip()
+    name = model.__name__
+    ignored = set(getattr(model, "__audit_ignore__", ()))
+    # "version" (a row version for concurrency) is no business change, as in the flush listener's rows
+    keys = [c.key for c in model.__table__.columns if c.key not in ignored and c.key not in ("id", "version")]
+    dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    rows = []
+    for pk, values in created:
+        # the same fields as the flush listener records for one created row: every column that holds a value
+        changes = {"id": [None, pk]}
+        for k in keys:
+            v = values.get(k)
+            if v is not None:
+                changes[k] = [None, v.isoformat() if isinstance(v, (datetime.date, datetime.datetime)) else v]
+        for key, children in (inside or {}).get(pk, {}).items():
+            changes[key] = [None, children]
+        rows.append({"at": now, "user_id": user_id, "username": username, "action": "create", "model": name,
+                     "object_id": str(pk), "ip": ip, "changes": dumps(changes)})
+    from app.bulk import insert_rows
+
+    insert_rows(AuditLog.__table__, rows)
 
 
 def _keep_old_value(target, value, oldvalue, initiator):
     return value
 
 
-@event.listens_for(Mapper, "mapper_configured")
 def _load_old_values(mapper, cls):
     """Setting an attribute that was expired (e.g. after a commit) must still load its old value first, or
     the change would be written without an audit row (old and new both unknown to the session)."""
     if getattr(cls, "__audited__", False):
-        for prop in mapper.column_attrs:
-            event.listen(getattr(cls, prop.key), "set", _keep_old_value, active_history=True, retval=True)
+        _keep_old_values_of(cls)
 
 
-@event.listens_for(Session, "after_flush")
 def _record_changes(session, flush_context):
     rows = _rows_for(session)
     if rows:
         session.connection().execute(AuditLog.__table__.insert(), rows)
+
+
+def _keep_old_values_of(cls):
+    from app.events import listen_once
+
+    for prop in sa_inspect(cls).column_attrs:
+        listen_once(getattr(cls, prop.key), "set", _keep_old_value, active_history=True, retval=True)
+
+
+def init_app(app, appbuilder):
+    """Audit every flush of audited models, and the audit log's page. Mappers configured before this call (FAB
+    configures them at start) get their old-value listeners here, later ones through `mapper_configured`."""
+    from flask_appbuilder import Model
+    from flask_babel import lazy_gettext as _l
+
+    from app.audit.views import AuditLogModelView
+    from app.events import listen_once
+
+    listen_once(Mapper, "mapper_configured", _load_old_values)
+    listen_once(Session, "after_flush", _record_changes)
+    for mapper in Model.registry.mappers:
+        if mapper.configured and getattr(mapper.class_, "__audited__", False):
+            _keep_old_values_of(mapper.class_)
+    appbuilder.add_view(AuditLogModelView, "Audit log", icon="fa-history", label=_l("Audit log"),
+                        category="Audit", category_label=_l("Audit"), category_icon="fa-eye")
 
 
 def record_event(action, user=None, username=None):

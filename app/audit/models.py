@@ -1,5 +1,9 @@
+import json
+
 from flask_appbuilder import Model
 from sqlalchemy import Column, DateTime, Integer, String, Text
+
+from app.audit.labels import ACTION_LABELS, describe_changes, model_label
 
 
 class AuditLog(Model):
@@ -18,21 +22,13 @@ class AuditLog(Model):
     ip = Column(String(64))
 
     def action_label(self):
-        from app.audit import ACTION_LABELS
-
         return str(ACTION_LABELS.get(self.action, self.action))
 
     def model_label(self):
-        from app.audit import model_label
-
         return model_label(self.model)
 
     def changes_summary(self, limit=3):
         """The first few changed fields, for list pages; the show page has them all."""
-        import json
-
-        from app.audit import describe_changes
-
         if not self.changes:
             return ""
         data = json.loads(self.changes)
@@ -40,8 +36,4 @@ class AuditLog(Model):
         return shown + (" …" if len(data) > limit else "")
 
     def changes_display(self):
-        import json
-
-        from app.audit import describe_changes
-
         return describe_changes(self.model, json.loads(self.changes)) if self.changes else ""

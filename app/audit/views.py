@@ -7,6 +7,26 @@ from app.scoped_views import METHOD_PERMISSIONS, ScopedModelView
 from app.security.roles import AUDIT_LOG
 
 
+# Jobs run from the command line act under a system name ("cli:import-retirees"); the pages name them in the
+# reader's language.
+SYSTEM_ACTORS = {
+    "cli:import-retirees": _l("Roster import (command line)"),
+    "cli:ensure-checklists": _l("Checklists completed (command line)"),
+    "cli:seed-demo": _l("Demo data"),
+    "cli:supervise": _l("Daily supervision run (command line)"),
+    "cli:report-summary": _l("Summary report (command line)"),
+    "cli:report-monthly": _l("Monthly report (command line)"),
+}
+
+
+def actor_name(username):
+    if username in SYSTEM_ACTORS:
+        return str(SYSTEM_ACTORS[username])
+    if username and username.startswith("cli:"):
+        return str(_l("Command line job"))
+    return username or ""
+
+
 class AuditLogModelView(ScopedModelView):
     """Read and filter only: no role holds can_write on the audit log, and the routes are closed too."""
 
@@ -36,7 +56,7 @@ class AuditLogModelView(ScopedModelView):
     show_columns = ["at", "username", "action_label", "model_label", "object_id", "changes_display", "ip"]
     search_columns = ["at", "username", "action", "model", "object_id"]
     base_order = ("at", "desc")
-    formatters_columns = {}  # timestamps read in local time through the base view
+    formatters_columns = {"username": actor_name}  # timestamps read in local time through the base view
 
     def add(self):
         from flask import abort

@@ -11,6 +11,8 @@ from app.handover import services
 from app.handover.models import HandoverBatch, HandoverCase, HouseholdCategory, ItemState, Stream
 from app.org.models import Organization
 from app.party.models import PartyTransfer
+from app.retirees import services as ledger
+from app.retirees.models import RetireeCorrection
 
 LETTER_DAY = datetime.date(2020, 8, 3)
 
@@ -61,6 +63,11 @@ def _progress(case, actor):
     services.advance_item(case, Stream.ARCHIVE, ItemState.IN_PROGRESS, actor)
 
 
+def _correction(actor, case, field, value, reason):
+    ledger.request_correction(actor, RetireeCorrection(retiree=case.retiree, field=field, new_value=value,
+                                                       reason=reason))
+
+
 def seed_handover():
     services.ensure_cases(db.session)
     db.session.flush()
@@ -106,5 +113,11 @@ def seed_handover():
     services.accept_batch(users["county1"], second, {c.id: community for c in second.cases})
     # a draft for enterprise2 to 乃东区
     _batch(users["enterprise2"], naidong, _cases(ec03, naidong, 2), "第三批（草稿）")
+    db.session.flush()
+    # corrections of locked records: asked by one side, waiting for the other
+    _correction(users["enterprise1"], accepted.cases[-1], "name_bo", "བསྟན་འཛིན་སྒྲོལ་མ",
+                "藏文姓名录入有误，以户口簿为准")
+    _correction(users["enterprise2"], second.cases[-1], "name_bo", "ཚེ་རིང་དབང་འདུས", "藏文姓名拼写有误")
+    _correction(users["county2"], third.cases[-1], "name_bo", "བཀྲ་ཤིས་ལྷ་མོ", "社区核实藏文姓名")
     db.session.commit()
     return db.session.scalar(select(func.count(HandoverBatch.id)))

@@ -13,7 +13,11 @@ from app.extensions import appbuilder, db
 from app.org.models import Organization, OrgKind
 from app import tibetan
 from app.retirees import idcard
-from app.retirees.models import Category, PensionSource, Retiree
+from app.retirees import services
+from app.retirees.codes import SYSTEM, Category, PensionSource
+from app.retirees.models import Retiree
+from app.retirees.services import RetireeDraft
+from app.security.scope import as_system
 
 IN_REGION = 809
 OUT_REGION = 156
@@ -138,13 +142,17 @@ def seed_retirees():
     communities = {t.code: [o for o in orgs if o.parent_id == t.id] for t in towns.values()}
     liaisons = [by_code[code] for code, _, _ in data.LIAISON_OFFICES]
     existing = set(db.session.scalars(select(Retiree.resident_id)).all())
-    added = 0
-    for row in generate_retirees(rng, enterprises, counties, towns, communities, liaisons):
-        if row["resident_id"] in existing:
-            continue
-        db.session.add(Retiree(**row))
-        added += 1
-    return added
+    rows = [row for row in generate_retirees(rng, enterprises, counties, towns, communities, liaisons)
+            if row["resident_id"] not in existing]
+    create_retirees(rows)
+    return len(rows)
+
+
+def create_retirees(rows):
+    """The demo's retirees (dicts of column values and units) through the ledger's write service in its
+    batched form, acting as the system: the same rows, dependent rows and audit rows as any other path."""
+    with as_system("cli:seed-demo"):
+        return services.create_many(None, [RetireeDraft(**row) for row in rows], side=SYSTEM)
 
 
 def seed_accounts(password):

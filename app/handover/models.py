@@ -321,6 +321,8 @@ class HandoverItem(Model):
     __tablename__ = "handover_item"
     __table_args__ = (UniqueConstraint("case_id", "stream"),)
     __audited__ = True
+    # created with its checklist: listed in the checklist's audit row (later changes get rows of their own)
+    __audit_created_with__ = ("case", "items", ("stream", "state", "responsible"))
 
     id = Column(Integer, primary_key=True)
     case_id = Column(Integer, ForeignKey("handover_case.id", ondelete="CASCADE"), nullable=False, index=True)

@@ -4,8 +4,7 @@ listener records every change with the acting user."""
 import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.handover import rules
@@ -20,10 +19,14 @@ from app.handover.models import (
     OverallStatus,
     Stream,
 )
+from app.archives.models import ArchiveTransfer, Custodian, Destination
+from app.org.cache import all_orgs
 from app.org.models import Organization, OrgKind
+from app.party.models import PartyTransfer
+from app.retirees.followers import follow
 from app.retirees.models import Retiree
 from app.security.access import role_codes
-from app.security.scope import in_scope
+from app.security.scope import in_scope, scope
 from app.steps import Refusal, refuse_if as _refuse_if  # noqa: F401  (views catch services.Refusal)
 
 
@@ -40,7 +43,7 @@ def _check_scope(actor, obj):
 # Cases: created with the retiree, kept in the retiree's scope
 
 
-def _cluster_county(session, enterprise_id):
+def cluster_county_of(session, enterprise_id):
     """The county where most of the enterprise's retirees are received (集中居住地)."""
     if enterprise_id is None:
         return None
@@ -52,10 +55,19 @@ def _cluster_county(session, enterprise_id):
     return session.get(Organization, row[0]) if row else None
 
 
-def proposal_for(session, retiree, units=None):
-    from app.org.cache import all_orgs
+_UNSET = object()
 
-    orgs = units if units is not None else all_orgs()
+
+def place_units(orgs):
+    """(townships, communities) among `orgs`, for proposing many places at once."""
+    return ([o for o in orgs if o.kind == OrgKind.TOWNSHIP], [o for o in orgs if o.kind == OrgKind.COMMUNITY])
+
+
+def proposal_for(session, retiree, units=None, cluster_county=_UNSET):
+    """The receiving place the policy proposes for a retiree (`cluster_county`: known already, e.g. for a whole
+    import of one enterprise)."""
+    townships, communities = units if isinstance(units, tuple) else place_units(
+        units if units is not None else all_orgs())
     enterprise = retiree.enterprise or (session.get(Organization, retiree.enterprise_id)
                                         if retiree.enterprise_id else None)
     insured = retiree.insured_county or (session.get(Organization, retiree.insured_county_id)
@@ -64,85 +76,93 @@ def proposal_for(session, retiree, units=None):
                                          if retiree.liaison_office_id else None)
     cluster = None
     if insured is None and (enterprise is None or enterprise.location_county is None):
-        cluster = _cluster_county(session, enterprise.id if enterprise else None)
+        cluster = (cluster_county_of(session, enterprise.id if enterprise else None) if cluster_county is _UNSET
+                   else cluster_county)
     return rules.propose_place(
         retiree.category, insured_county=insured,
         enterprise_county=enterprise.location_county if enterprise else None,
         cluster_county=cluster, liaison_office=liaison, address=retiree.actual_residence or "",
-        townships=[o for o in orgs if o.kind == OrgKind.TOWNSHIP],
-        communities=[o for o in orgs if o.kind == OrgKind.COMMUNITY])
+        townships=townships, communities=communities)
 
 
-def _copy_scope(target, retiree):
-    """Copy the retiree's organization columns, whether set as relationships or as keys."""
+def enters_flow(retiree):
+    """A retiree gets a checklist unless kept under existing management (离休) or already deceased."""
+    return retiree.in_handover_flow and not retiree.deceased
+
+
+def dependent_rows(retiree, scope, proposal):
+    """The rows a retiree entering the flow gets, as column values: the checklist (case and items with the
+    proposed place), a party transfer for a party member, the archive transfer. One description serves the
+    single write (ORM objects, `new_case`) and the bulk import (batched INSERTs), so both write the same rows.
+    `scope`: the retiree's organization columns; `proposal`: rules.Proposal."""
+    items = [dict(stream=stream, state=state, responsible=side)
+             for stream, state, side in rules.initial_items(retiree.party_member, retiree.leader_cadre,
+                                                            retiree.medical_local)]
+    status, applicable, done = rules.checklist_summary(((i["stream"], i["state"]) for i in items), False)
+    case = dict(scope, proposal_basis=proposal.basis, proposed_county_id=getattr(proposal.county, "id", None),
+                proposed_liaison_id=getattr(proposal.liaison, "id", None), summary_status=status,
+                applicable_streams=applicable, done_streams=done)
+    party = dict(scope, dues_base_verified=False) if retiree.party_member else None
+    archive = dict(scope, sorted_done=False, digitized=False,
+                   custodian=Custodian.ORGDEPT if retiree.leader_cadre else Custodian.ENTERPRISE,
+                   destination=Destination.ORGDEPT if retiree.leader_cadre else (
+                       Destination.CITY_ARCHIVES if retiree.category == "out_region"
+                       else Destination.COUNTY_ARCHIVES))
+    return {"case": case, "items": items, "party": party, "archive": archive}
+
+
+def retiree_scope(retiree):
+    """The organization columns of a retiree (set as relationships or as keys)."""
+    values = {}
     for col in RETIREE_ORG_COLUMNS:
         rel = col[:-3]
-        if rel in retiree.__dict__:
-            setattr(target, rel, retiree.__dict__[rel])
-        else:
-            setattr(target, col, getattr(retiree, col))
+        target = retiree.__dict__.get(rel) if rel in retiree.__dict__ else None
+        values[col] = target.id if target is not None else getattr(retiree, col)
+    return values
 
 
 def new_case(session, retiree, units=None):
-    """The checklist of a retiree entering the flow (backlog or a new retirement), with the proposed place."""
-    from app.archives.models import ArchiveTransfer, Custodian, Destination
-    from app.party.models import PartyTransfer
-
-    case = HandoverCase(retiree=retiree)
-    _copy_scope(case, retiree)
-    proposal = proposal_for(session, retiree, units)
-    case.proposal_basis = proposal.basis
-    case.proposed_county = proposal.county
-    case.proposed_liaison = proposal.liaison
-    for stream, state, side in rules.initial_items(retiree.party_member, retiree.leader_cadre,
-                                                   retiree.medical_local):
-        case.items.append(HandoverItem(stream=stream, state=state, responsible=side))
-    summarize(case)
+    """The checklist, party and archive rows of a retiree entering the flow (backlog or a new retirement),
+    with the proposed place; called by the ledger's write service, never by a listener."""
+    rows = dependent_rows(retiree, retiree_scope(retiree), proposal_for(session, retiree, units))
+    case = HandoverCase(retiree=retiree, **rows["case"])
+    for item in rows["items"]:
+        case.items.append(HandoverItem(**item))
     session.add(case)
-    if retiree.party_member:
-        party = PartyTransfer(retiree=retiree, sending_org=None)
-        _copy_scope(party, retiree)
-        session.add(party)
-    archive = ArchiveTransfer(
-        retiree=retiree,
-        custodian=Custodian.ORGDEPT if retiree.leader_cadre else Custodian.ENTERPRISE,
-        destination=Destination.ORGDEPT if retiree.leader_cadre else (
-            Destination.CITY_ARCHIVES if retiree.category == "out_region" else Destination.COUNTY_ARCHIVES))
-    _copy_scope(archive, retiree)
-    session.add(archive)
+    if rows["party"] is not None:
+        session.add(PartyTransfer(retiree=retiree, **rows["party"]))
+    session.add(ArchiveTransfer(retiree=retiree, **rows["archive"]))
     return case
 
 
-def _followers(session, retiree_ids):
-    from app.archives.models import ArchiveTransfer
-    from app.party.models import PartyTransfer
+def locked_retiree_ids(session, retiree_ids):
+    """The retirees among `retiree_ids` whose batch is submitted to or accepted by the receiving place."""
+    ids = [i for i in retiree_ids if i is not None]
+    locked = set()
+    for start in range(0, len(ids), 900):
+        locked.update(session.scalars(select(HandoverCase.retiree_id).join(
+            HandoverBatch, HandoverBatch.id == HandoverCase.batch_id).where(
+            HandoverCase.retiree_id.in_(ids[start:start + 900]),
+            HandoverBatch.status.in_((BatchStatus.SUBMITTED, BatchStatus.ACCEPTED)))))
+    return locked
 
-    for model in (HandoverCase, PartyTransfer, ArchiveTransfer):
-        yield from session.scalars(select(model).where(model.retiree_id.in_(retiree_ids)))
 
-
-@event.listens_for(Session, "before_flush")
-def _follow_retirees(session, flush_context, instances):
-    """New retirees in the flow get their checklist; a retiree's scope columns are copied to every row that
-    follows them; a deleted retiree takes those rows along (SQLite enforces no ON DELETE CASCADE)."""
-    new = [o for o in session.new if isinstance(o, Retiree) and o.in_handover_flow and not o.deceased]
-    changed = [o for o in session.dirty if isinstance(o, Retiree) and session.is_modified(o)]
-    deleted = [o for o in session.deleted if isinstance(o, Retiree)]
-    if not (new or changed or deleted):
-        return
-    with session.no_autoflush:
-        units = session.scalars(select(Organization)).all() if new else None
-        for retiree in new:
-            new_case(session, retiree, units)
-        ids = [r.id for r in changed if r.id is not None]
-        if ids:
-            by_id = {r.id: r for r in changed}
-            for row in _followers(session, ids):
-                _copy_scope(row, by_id[row.retiree_id])
-        gone = [r.id for r in deleted if r.id is not None]
-        if gone:
-            for row in _followers(session, gone):
-                session.delete(row)
+def has_handover_steps(session, retiree_id):
+    """Whether any handover step lies behind a retiree: a place confirmed, a batch, an acceptance or receipt,
+    a checklist stream moved, a party letter or an archive sent or received."""
+    case = session.scalars(select(HandoverCase).where(HandoverCase.retiree_id == retiree_id)).first()
+    if case is not None:
+        if case.place_confirmed_on or case.batch_id or case.accepted_on or case.received_on:
+            return True
+        initial = {s: state for s, state, _side in rules.initial_items(
+            case.retiree.party_member, case.retiree.leader_cadre, case.retiree.medical_local)}
+        if any(i.state != initial.get(i.stream) or i.changed_by_id for i in case.items):
+            return True
+    party = session.scalars(select(PartyTransfer).where(PartyTransfer.retiree_id == retiree_id)).first()
+    if party is not None and (party.letter_no or party.letter_issued_on or party.received_on):
+        return True
+    archive = session.scalars(select(ArchiveTransfer).where(ArchiveTransfer.retiree_id == retiree_id)).first()
+    return archive is not None and bool(archive.sent_on or archive.received_on or archive.sorted_done)
 
 
 def summarize(case):
@@ -151,10 +171,9 @@ def summarize(case):
         ((i.stream, i.state) for i in case.items), case.received_on is not None)
 
 
-@event.listens_for(Session, "before_flush")
-def _summarize_changed_checklists(session, flush_context, instances):
-    """Every flush that changes an item or a case's receipt refreshes that case's summary (registered after
-    `_follow_retirees`, so the cases it creates are already summed up)."""
+def summarize_changed_checklists(session, flush_context, instances):
+    """Every flush that changes an item or a case's receipt refreshes that case's summary (a derived value, not a
+    rule: registered by the handover's init_app)."""
     cases = {id(o): o for o in list(session.new) + list(session.dirty) if isinstance(o, HandoverCase)}
     for item in list(session.new) + list(session.dirty):
         if isinstance(item, HandoverItem) and item.case is not None:
@@ -197,8 +216,10 @@ def summary_sql():
 def ensure_cases(session):
     """Give every retiree in the flow who has none a checklist (retirees entered before the handover existed)."""
     have = select(HandoverCase.retiree_id)
+    have_archive = select(ArchiveTransfer.retiree_id)  # the rows come together: never a second set
     missing = session.scalars(select(Retiree).where(
-        Retiree.is_lixiu.is_(False), Retiree.deceased.is_(False), Retiree.id.not_in(have))).all()
+        Retiree.is_lixiu.is_(False), Retiree.deceased.is_(False), Retiree.id.not_in(have),
+        Retiree.id.not_in(have_archive))).all()
     units = session.scalars(select(Organization)).all()
     for retiree in missing:
         new_case(session, retiree, units)
@@ -207,17 +228,6 @@ def ensure_cases(session):
 
 def case_of(retiree_id):
     return db.session.scalars(select(HandoverCase).where(HandoverCase.retiree_id == retiree_id)).first()
-
-
-def ledger_problem(retiree):
-    """Ledger rule added by the handover: a submitted or accepted retiree is locked for the enterprise."""
-    if retiree.id is None:
-        return {}
-    with db.session.no_autoflush:
-        status = db.session.scalar(select(HandoverBatch.status).join(
-            HandoverCase, HandoverCase.batch_id == HandoverBatch.id).where(HandoverCase.retiree_id == retiree.id))
-    message = rules.ledger_lock_problem(role_codes(), status)
-    return {"name_zh": [message]} if message else {}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -278,8 +288,7 @@ def confirm_place(actor, case, county=None, liaison=None, reason=None):
     retiree.liaison_office = liaison
     if moved or county is None:
         retiree.receiving_township = retiree.receiving_community = None
-    for row in [case]:
-        _copy_scope(row, retiree)
+    follow(db.session, retiree)
     case.place_confirmed_on = _now()
     case.place_confirmed_by_id = actor.id
     case.override_reason = (reason or "").strip() or None
@@ -385,7 +394,7 @@ def accept_batch(actor, batch, communities):
         if community is not None:
             retiree.receiving_community = community
             retiree.receiving_township = community.parent
-        _copy_scope(case, retiree)
+        follow(db.session, retiree)
         case.accepted_on = now
     batch.status = BatchStatus.ACCEPTED
     batch.accepted_on = now
@@ -407,8 +416,6 @@ def return_batch(actor, batch, reason):
 
 def eligible_cases(batch):
     """The enterprise's cases that may still join this batch (same receiving place, no batch yet)."""
-    from app.security.scope import scope
-
     query = select(HandoverCase).join(Retiree, HandoverCase.retiree_id == Retiree.id).where(
         HandoverCase.enterprise_id == batch.enterprise_id, HandoverCase.batch_id.is_(None),
         HandoverCase.place_confirmed_on.is_not(None), Retiree.deceased.is_(False),
@@ -418,13 +425,3 @@ def eligible_cases(batch):
         else HandoverCase.liaison_office_id == batch.liaison_office_id,
     ).order_by(HandoverCase.id).limit(500)
     return db.session.scalars(scope(query, HandoverCase)).all()
-
-
-def _register_ledger_rule():
-    from app.retirees.models import EXTRA_RULES
-
-    if ledger_problem not in EXTRA_RULES:
-        EXTRA_RULES.append(ledger_problem)
-
-
-_register_ledger_rule()

@@ -1,6 +1,5 @@
 """Handover pages and REST API: configuration on the scoped bases; every step is a POST that calls one
 function of `services.py` with the acting user."""
-import datetime
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
@@ -27,6 +26,7 @@ from app.handover.models import (
 )
 from app.org.models import Organization, OrgKind
 from app.handover.models import RETIREE_ROW_LABELS
+from app.dates import parse_date
 from app.rules import RuleViolation
 from app.scoped_views import METHOD_PERMISSIONS, ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import role_codes
@@ -82,11 +82,10 @@ ACTIONS = {"set_item": "write", "place": "write", "receive": "write", "confirmat
 
 
 def _date(value):
-    if not value:
-        return None
+    """A typed date, read by the one parser (app/dates.py: 2020-06-30, 20200630, 2020年6月30日 ...)."""
     try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
+        return parse_date(value)
+    except (ValueError, OverflowError):
         raise services.Refusal(_l("Not a valid date value."))
 
 
@@ -426,8 +425,10 @@ class HandoverBatchApi(ScopedModelRestApi):
         super().pre_update(item)
 
 
-register_model(HandoverCase, _l("Handover checklist"), CASE_LABELS, {
-    "household_category": HouseholdCategory.LABELS, "proposal_basis": PlaceBasis.LABELS})
-register_model(HandoverItem, _l("Checklist item"), ITEM_LABELS, {
-    "stream": Stream.LABELS, "state": ItemState.LABELS, "responsible": Side.LABELS})
-register_model(HandoverBatch, _l("Handover batch"), BATCH_LABELS, {"status": BatchStatus.LABELS})
+def register_audit_labels():
+    """Let the audit pages name this stream's models, fields and codes (called from the stream's init_app)."""
+    register_model(HandoverCase, _l("Handover checklist"), CASE_LABELS, {
+        "household_category": HouseholdCategory.LABELS, "proposal_basis": PlaceBasis.LABELS})
+    register_model(HandoverItem, _l("Checklist item"), ITEM_LABELS, {
+        "stream": Stream.LABELS, "state": ItemState.LABELS, "responsible": Side.LABELS})
+    register_model(HandoverBatch, _l("Handover batch"), BATCH_LABELS, {"status": BatchStatus.LABELS})

@@ -7,12 +7,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock
-from app.deadlines import AttentionEntry, Colour, overdue_counter, overdue_lister
+from app.deadlines import AttentionEntry, Colour
 from app.extensions import db
 from app.monthly import rules
 from app.monthly.figures import unit_figures
 from app.monthly.models import MonthlyReport, MonthlyReportEvent, ReportAction, ReportStatus
-from app.notify import Notice, notify, resolve, source
+from app.notify import Notice, notify, resolve
 from app.rules import RuleViolation
 from app.security.access import role_codes
 from app.steps import Refusal  # noqa: F401  (views catch services.Refusal)
@@ -151,7 +151,6 @@ def returned_notice(report):
                   link=_link(report.month), colour=Colour.YELLOW)
 
 
-@source("report")
 def report_notices(today):
     """Due soon (blue) and missing (red) reports → to the unit; returned reports → to the unit. A report that
     arrives takes its entries out of the inbox (here on the next run, and at once on submission)."""
@@ -173,7 +172,6 @@ def report_notices(today):
     return notices
 
 
-@overdue_counter("report")
 def overdue_reports(today):
     """{org_id: months whose report is missing past the 10th}."""
     counts = {}
@@ -183,7 +181,6 @@ def overdue_reports(today):
     return counts
 
 
-@overdue_lister("report")
 def missing_reports(today):
     """Per unit the reader may see: its reports missing past their due date (one entry, dated by the oldest)."""
     from flask_babel import lazy_gettext

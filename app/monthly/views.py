@@ -269,5 +269,7 @@ class MonthlyReportApi(ScopedModelRestApi):
         super().pre_update(item)
 
 
-register_model(MonthlyReport, _l("Monthly report"), REPORT_LABELS, {"status": ReportStatus.LABELS})
-register_model(MonthlyReportEvent, _l("Monthly report history"), EVENT_LABELS, {"action": ReportAction.LABELS})
+def register_audit_labels():
+    """Let the audit pages name this stream's models, fields and codes (called from the stream's init_app)."""
+    register_model(MonthlyReport, _l("Monthly report"), REPORT_LABELS, {"status": ReportStatus.LABELS})
+    register_model(MonthlyReportEvent, _l("Monthly report history"), EVENT_LABELS, {"action": ReportAction.LABELS})

@@ -2,7 +2,7 @@
 
 Two ways in, both idempotent by `key`:
 - an event calls `notify()` when it happens (a plan is returned, an item is opened);
-- a stream registers a *source* with `@source("kind")`: a function (today) -> iterable of `Notice`, the
+- a stream registers a *source* with `register_source("kind", fn)` from its init_app: a function (today) -> iterable of `Notice`, the
   things that need attention on that day (tasks due soon, reports missing). `flask supervise` (see
   `run_sources`) adds the new ones and resolves the entries of that kind whose cause has gone, so the
   command can run from cron any number of times.
@@ -57,12 +57,9 @@ def render(message, params, locale_code):
         return text
 
 
-def source(kind):
-    def register(fn):
-        SOURCES[kind] = fn
-        return fn
-
-    return register
+def register_source(kind, fn):
+    """A stream's daily source of inbox entries, registered from the stream's init_app."""
+    SOURCES[kind] = fn
 
 
 _LOOK_UP = object()
@@ -133,3 +130,10 @@ def run_sources(today=None, kinds=None):
         result[kind] = (len(created), len(gone))
     db.session.flush()
     return result
+
+
+def init_app(app, appbuilder):
+    """The inbox page and its navbar count (the streams register their sources from their own init_app)."""
+    from app.notify import views
+
+    views.init_app(app, appbuilder)

@@ -79,7 +79,9 @@ class InboxView(BaseView):
         return redirect(url_for("InboxView.index"))
 
 
-def init_app(app):
+def init_app(app, appbuilder):
+    """The inbox page, its navbar count and the template filters it uses."""
+    appbuilder.add_view_no_menu(InboxView)
     from app.formatting import local_time
 
     from app.deadlines import badge

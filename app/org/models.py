@@ -5,7 +5,7 @@ down to the unit ("/5405/540521/"), and a scope is every unit whose path starts 
 """
 from flask_appbuilder import Model
 from flask_babel import get_locale, lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Integer, String, event
+from sqlalchemy import Column, ForeignKey, Integer, String
 from sqlalchemy.orm import relationship
 
 
@@ -84,16 +84,12 @@ class Organization(Model):
         return f"<Organization {self.code}>"
 
 
-@event.listens_for(Organization, "before_insert")
-@event.listens_for(Organization, "before_update")
-def _compute_path(mapper, connection, target):
+def compute_path(mapper, connection, target):
     parent = target.parent
     target.path = f"{parent.path if parent is not None else '/'}{target.code}/"
 
 
 def _validate(org):
-    from flask_babel import lazy_gettext as _l
-
     problems = {}
     if org.kind not in OrgKind.LABELS:
         problems["kind"] = [_l("Not a valid choice.")]

@@ -77,6 +77,8 @@ class OrganizationApi(ScopedModelRestApi):
     label_columns = LABELS
 
 
-register_model(Organization, _l("Organization unit"), LABELS, {
-    "kind": OrgKind.LABELS, "ownership_level": OwnershipLevel.LABELS,
-})
+def register_audit_labels():
+    """Let the audit pages name this stream's models, fields and codes (called from the stream's init_app)."""
+    register_model(Organization, _l("Organization unit"), LABELS, {
+        "kind": OrgKind.LABELS, "ownership_level": OwnershipLevel.LABELS,
+    })

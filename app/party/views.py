@@ -134,4 +134,6 @@ class PartyTransferApi(ScopedModelRestApi):
         _sync_item(item)
 
 
-register_model(PartyTransfer, _l("Party relation transfer"), LABELS)
+def register_audit_labels():
+    """Let the audit pages name this stream's models, fields and codes (called from the stream's init_app)."""
+    register_model(PartyTransfer, _l("Party relation transfer"), LABELS)

@@ -3,14 +3,14 @@ changes rows and inbox entries, and leaves the commit to the caller (a view comm
 `Refusal`); the audit listener records every change with the acting user.
 
 Inbox entries (kind "plan", keys "plan:<what>:<id>") are made by the events as they happen and recomputed
-from the same state by the `@source("plan")` below, so `flask supervise` agrees with the events."""
+from the same state by the source `plan_notices` below (registered by app/plans init_app), so `flask supervise` agrees with the events."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock
 from app.deadlines import Colour
 from app.extensions import db
-from app.notify import Notice, notify, resolve, source
+from app.notify import Notice, notify, resolve
 from app.org.models import Organization, OrgKind
 from app.plans import rules
 from app.plans.models import ImplementationPlan, PlanStatus, PlanVersion, VersionStatus
@@ -62,7 +62,6 @@ def missing_notice(enterprise):
                   link="/plans/overview/")
 
 
-@source("plan")
 def plan_notices(today):
     """What needs attention now: versions waiting for SASAC, returned plans, enterprises without a plan."""
     plans = {p.enterprise_id: p for p in db.session.scalars(select(ImplementationPlan))}

@@ -185,5 +185,7 @@ class ImplementationPlanApi(ScopedModelRestApi):
         super().pre_update(item)
 
 
-register_model(ImplementationPlan, _l("Implementation plan"), PLAN_LABELS, {"status": VersionStatus.LABELS})
-register_model(PlanVersion, _l("Implementation plan version"), VERSION_LABELS, {"status": VersionStatus.LABELS})
+def register_audit_labels():
+    """Let the audit pages name this stream's models, fields and codes (called from the stream's init_app)."""
+    register_model(ImplementationPlan, _l("Implementation plan"), PLAN_LABELS, {"status": VersionStatus.LABELS})
+    register_model(PlanVersion, _l("Implementation plan version"), VERSION_LABELS, {"status": VersionStatus.LABELS})

@@ -8,35 +8,11 @@ from sqlalchemy.orm import relationship
 
 from app.org.models import OrgKind
 from app.retirees import idcard
-
-
-class Gender:
-    MALE = "M"
-    FEMALE = "F"
-    LABELS = {MALE: _l("Male"), FEMALE: _l("Female")}
-
-
-class Ethnicity:
-    LABELS = {
-        "tibetan": _l("Tibetan"),
-        "han": _l("Han"),
-        "monba": _l("Monba"),
-        "lhoba": _l("Lhoba"),
-        "hui": _l("Hui"),
-        "other": _l("Other"),
-    }
-
-
-class Category:
-    IN_REGION = "in_region"
-    OUT_REGION = "out_region"
-    LABELS = {IN_REGION: _l("In region"), OUT_REGION: _l("Out of region")}
-
-
-class PensionSource:
-    BASIC_INSURANCE = "basic_insurance"
-    FISCAL = "fiscal"
-    LABELS = {BASIC_INSURANCE: _l("Basic pension insurance"), FISCAL: _l("Fiscally funded")}
+from app.retirees.codes import Category, Ethnicity, Gender, PensionSource  # noqa: F401  (re-exported)
+from app.retirees.codes import SIDE_LABELS, CorrectionStatus
+from app.retirees.labels import LABELS
+from app.retirees.rules import retiree_problems
+from app.security.access import sees_full_resident_id
 
 
 def _label(labels, value):
@@ -91,6 +67,11 @@ class Retiree(Model):
     deceased = Column(Boolean, nullable=False, default=False)
     death_date = Column(Date)
     note = Column(String(500))
+    # A record ends with a reason (deceased, duplicate, ...) instead of being deleted once any handover step
+    # lies behind it (services.end_record); the audit keeps who ended it and why.
+    ended_on = Column(Date)
+    end_reason = Column(String(24))
+    end_note = Column(String(500))
     created_on = Column(DateTime, default=datetime.datetime.utcnow, nullable=False)
     changed_on = Column(DateTime, default=datetime.datetime.utcnow, onupdate=datetime.datetime.utcnow,
                         nullable=False)
@@ -107,8 +88,6 @@ class Retiree(Model):
 
     # Display helpers used by list and show pages.
     def resident_id_display(self):
-        from app.security.access import sees_full_resident_id
-
         return self.resident_id if sees_full_resident_id() else idcard.mask(self.resident_id)
 
     def gender_label(self):
@@ -132,19 +111,54 @@ class Retiree(Model):
         return not self.is_lixiu
 
 
-# Rules other streams add over a retiree (e.g. the handover locks a submitted or accepted retiree for the
-# enterprise): each is a function retiree -> {field: [messages]}.
-EXTRA_RULES = []
+Retiree.__validator__ = staticmethod(retiree_problems)
 
 
-def _validate(retiree):
-    from app.retirees.rules import retiree_problems
+class RetireeCorrection(Model):
+    """A correction of a locked retiree record (identity fields after the batch was submitted): one side asks,
+    both sides see it, the other side accepts (the service then applies it) or rejects it."""
 
-    problems = retiree_problems(retiree)
-    for rule in EXTRA_RULES:
-        for field, messages in rule(retiree).items():
-            problems.setdefault(field, []).extend(messages)
-    return problems
+    __tablename__ = "retiree_correction"
+    __scope_columns__ = ("enterprise_id", "receiving_county_id", "receiving_township_id",
+                         "receiving_community_id", "liaison_office_id")
+    __audited__ = True
 
+    id = Column(Integer, primary_key=True)
+    retiree_id = Column(Integer, ForeignKey("retiree.id", ondelete="CASCADE"), nullable=False, index=True)
+    enterprise_id = Column(Integer, ForeignKey("org_unit.id"), nullable=False, index=True)
+    receiving_county_id = Column(Integer, ForeignKey("org_unit.id"), index=True)
+    receiving_township_id = Column(Integer, ForeignKey("org_unit.id"), index=True)
+    receiving_community_id = Column(Integer, ForeignKey("org_unit.id"), index=True)
+    liaison_office_id = Column(Integer, ForeignKey("org_unit.id"), index=True)
+    field = Column(String(32), nullable=False)
+    old_value = Column(String(200))
+    new_value = Column(String(200))
+    reason = Column(String(500), nullable=False)
+    requested_side = Column(String(16), nullable=False)
+    requested_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    requested_on = Column(DateTime, nullable=False, default=datetime.datetime.utcnow)
+    status = Column(String(16), nullable=False, default=CorrectionStatus.REQUESTED, index=True)
+    decided_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    decided_on = Column(DateTime)
+    decision_note = Column(String(500))
 
-Retiree.__validator__ = staticmethod(_validate)
+    retiree = relationship("Retiree")
+    enterprise = relationship("Organization", foreign_keys=[enterprise_id])
+    receiving_county = relationship("Organization", foreign_keys=[receiving_county_id])
+    receiving_township = relationship("Organization", foreign_keys=[receiving_township_id])
+    receiving_community = relationship("Organization", foreign_keys=[receiving_community_id])
+    liaison_office = relationship("Organization", foreign_keys=[liaison_office_id])
+    requested_by = relationship("OrgUser", foreign_keys=[requested_by_id])
+    decided_by = relationship("OrgUser", foreign_keys=[decided_by_id])
+
+    def retiree_name(self):
+        return self.retiree.name_display() if self.retiree is not None else ""
+
+    def field_label(self):
+        return str(LABELS.get(self.field, self.field))
+
+    def status_label(self):
+        return str(CorrectionStatus.LABELS.get(self.status, self.status))
+
+    def requested_side_label(self):
+        return str(SIDE_LABELS.get(self.requested_side, self.requested_side))

@@ -3,13 +3,11 @@ all to one retiree, and the form validators, the REST API and the importer call 
 import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from app.extensions import db
-from app.org.models import Organization
 from app.retirees import idcard
-from app.text import Bilingual
-from app.tibetan import forms
+from app.retirees.codes import (CORRECTABLE_FIELDS, ENTERPRISE, IDENTITY_FIELDS, OFFICE, RECEIVING,  # noqa: F401
+                                RECEIVING_FIELDS, RECEIVING_ROLES, SYSTEM, Category, CorrectionStatus, EndReason,
+                                Ethnicity, Gender, PensionSource)
 
 
 def resident_id_problem(value):
@@ -17,29 +15,6 @@ def resident_id_problem(value):
         idcard.validate(value)
     except idcard.InvalidResidentId as e:
         return e.args[0]
-    return None
-
-
-def duplicate_holder(number, exclude_id=None):
-    """The enterprise that already holds this resident ID anywhere in the city, or None.
-
-    Only the enterprise is named, never the other record's personal data, whatever the user's scope.
-    """
-    from app.retirees.models import Retiree
-
-    query = select(Organization).join(Retiree, Retiree.enterprise_id == Organization.id).where(
-        Retiree.resident_id == number
-    )
-    if exclude_id is not None:
-        query = query.where(Retiree.id != exclude_id)
-    return db.session.scalars(query.limit(1)).first()
-
-
-def duplicate_problem(number, exclude_id=None):
-    holder = duplicate_holder(number, exclude_id)
-    if holder is not None:
-        return _l("This resident ID number is already registered by %(enterprise_agt)s.",
-                  **forms(enterprise=Bilingual.of_org(holder)))
     return None
 
 
@@ -95,10 +70,11 @@ def choice_problem(value, labels):
     return None
 
 
-def retiree_problems(r, check_duplicates=True):
+def retiree_problems(r, duplicate=None):
     """Every broken rule of retiree `r`, by field. Normalizes the resident ID as a side effect.
 
-    A bulk import checks duplicates for the whole file in a few queries and passes check_duplicates=False.
+    `duplicate(number, exclude_id)` -> message or None: the database check the service passes in (a bulk import
+    checks duplicates for the whole file in a few queries and passes none).
     """
     problems = {}
 
@@ -109,16 +85,14 @@ def retiree_problems(r, check_duplicates=True):
     add("resident_id", resident_id_problem(r.resident_id))
     if "resident_id" not in problems:
         r.resident_id = idcard.normalize(r.resident_id)
-        if check_duplicates:
-            add("resident_id", duplicate_problem(r.resident_id, r.id))
+        if duplicate is not None:
+            add("resident_id", duplicate(r.resident_id, r.id))
         add("birth_date", birth_date_problem(r.resident_id, r.birth_date))
         add("gender", gender_problem(r.resident_id, r.gender))
     add("retirement_date", retirement_problem(r.birth_date, r.retirement_date))
     add("death_date", death_problem(r.deceased, r.death_date, r.birth_date))
     if not r.name_zh or not r.name_zh.strip():
         add("name_zh", _l("This field is required."))
-    from app.retirees.models import Category, Ethnicity, Gender, PensionSource
-
     for field, labels in (("gender", Gender.LABELS), ("ethnicity", Ethnicity.LABELS),
                           ("category", Category.LABELS), ("pension_source", PensionSource.LABELS)):
         add(field, choice_problem(getattr(r, field), labels))
@@ -129,3 +103,102 @@ def retiree_problems(r, check_duplicates=True):
     add("receiving_township", org_nesting_problem(r.receiving_township, r.receiving_county))
     add("receiving_community", org_nesting_problem(r.receiving_community, r.receiving_township))
     return problems
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Who may change which field (issue 10): plain functions over the acting side, the changed fields and the lock.
+
+def side_of(roles):
+    """The side a set of role codes acts for on the ledger (None: no write at all)."""
+    roles = set(roles)
+    if "enterprise" in roles:
+        return ENTERPRISE
+    if roles & RECEIVING_ROLES:
+        return RECEIVING
+    if "sasac" in roles:
+        return OFFICE
+    return None
+
+
+def form_field(column):
+    """The form/API field name of a column (`enterprise_id` → `enterprise`), where its message goes."""
+    return column[:-3] if column.endswith("_id") else column
+
+
+def field_problems(side, changed, locked, creating=False):
+    """{field: [message]} for the changed columns `side` may not change. `locked`: the retiree's batch is
+    submitted to or accepted by the receiving place."""
+    problems = {}
+
+    def add(column, message):
+        problems.setdefault(form_field(column), []).append(message)
+
+    if side == SYSTEM:
+        return problems
+    if side is None:
+        for column in changed:
+            add(column, _l("Your role cannot change the retiree ledger."))
+        return problems
+    if side == RECEIVING:
+        if creating:
+            add("enterprise_id", _l("Only the enterprise enters its retirees into the ledger."))
+            return problems
+        for column in changed:
+            if column in IDENTITY_FIELDS:
+                add(column, _l("The enterprise keeps this field: ask for a correction instead."))
+            elif column not in RECEIVING_FIELDS:
+                add(column, _l("The receiving side records only the township, the community, the actual "
+                               "residence and notes."))
+        return problems
+    # the enterprise, or the leading-group office acting for it
+    for column in changed:
+        if column in ("receiving_township_id", "receiving_community_id"):
+            add(column, _l("The receiving county assigns the township and the community."))
+        elif locked:
+            add(column, _l("This retiree has been submitted to or accepted by the receiving place; the "
+                           "enterprise can no longer change the record."))
+    return problems
+
+
+def delete_problem(side, has_steps):
+    """Why a side may not delete a retiree (None: it may). A record with any handover step behind it ends with
+    a reason instead (end_record); the receiving side never deletes ledger rows."""
+    if side in (None, RECEIVING):
+        return _l("Your role cannot delete ledger rows.")
+    if has_steps and side != SYSTEM:
+        return _l("This retiree has handover steps behind them: end the record with a reason instead of "
+                  "deleting it.")
+    return None
+
+
+def end_problem(side, reason, note, already_ended):
+    if side in (None,) or side == RECEIVING and reason != EndReason.DECEASED:
+        return _l("Only the enterprise ends a record, except for a death, which the receiving side may record.")
+    if already_ended:
+        return _l("This record has already been ended.")
+    if reason not in EndReason.LABELS:
+        return _l("Choose the reason why the record ends.")
+    if reason == EndReason.OTHER and not (note or "").strip():
+        return _l("Describe the reason.")
+    return None
+
+
+def correction_request_problem(side, column, locked, reason):
+    if side not in (ENTERPRISE, RECEIVING):
+        return _l("Only the enterprise or the receiving side asks for a correction.")
+    if column not in CORRECTABLE_FIELDS:
+        return _l("Not a valid choice.")
+    if not locked:
+        return _l("This record is not locked: the enterprise changes it directly.")
+    if not (reason or "").strip():
+        return _l("Give the reason for the correction.")
+    return None
+
+
+def correction_decision_problem(side, requested_by_side, status):
+    """The other side decides: what the enterprise asks the receiving side accepts, and the reverse."""
+    if status != CorrectionStatus.REQUESTED:
+        return _l("This correction has already been decided.")
+    if side not in (ENTERPRISE, RECEIVING) or side == requested_by_side:
+        return _l("The other side decides on a correction request.")
+    return None

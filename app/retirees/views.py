@@ -1,6 +1,10 @@
 """Ledger pages and REST API: configuration on the scoped bases, rules from `rules.py`."""
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+import datetime
+import io
+
+from flask import flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.security.decorators import has_access
@@ -8,51 +12,22 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.audit import register_model
+from app.extensions import db
 from app.forms_common import RuleCheck, coded_select, editing_pk
-from app.retirees import idcard, rules
-from app.retirees.models import Category, Ethnicity, Gender, PensionSource, Retiree
+from app.retirees import idcard, rules, services
+from app.dates import parse_date
+from app.retirees.codes import (CORRECTABLE_FIELDS, SIDE_LABELS, Category, CorrectionStatus, EndReason, Ethnicity,
+                                Gender, PensionSource)
+from app.retirees.labels import CORRECTION_LABELS, LABELS
+from app.retirees.models import Retiree, RetireeCorrection
+from app.rules import RuleViolation
+from app.security.scope import ScopeError
+from app.steps import Refusal
 from app import exports
 from app.roster.workbook import export_columns
 from app.scoped_views import ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import sees_full_resident_id
 from app.security.roles import RETIREE
-
-LABELS = {
-    "id": _l("ID"),
-    "enterprise": _l("Enterprise"),
-    "name_zh": _l("Name (Chinese)"),
-    "name_bo": _l("Name (Tibetan)"),
-    "name_display": _l("Name"),
-    "gender": _l("Gender"),
-    "gender_label": _l("Gender"),
-    "ethnicity": _l("Ethnicity"),
-    "ethnicity_label": _l("Ethnicity"),
-    "resident_id": _l("Resident ID number"),
-    "resident_id_display": _l("Resident ID number"),
-    "birth_date": _l("Birth date"),
-    "retirement_date": _l("Retirement date"),
-    "category": _l("Category"),
-    "category_label": _l("Category"),
-    "insured_county": _l("Insured place"),
-    "registered_residence": _l("Registered residence"),
-    "actual_residence": _l("Actual residence"),
-    "receiving_county": _l("Receiving county/district"),
-    "receiving_township": _l("Receiving township/street"),
-    "receiving_community": _l("Receiving community"),
-    "liaison_office": _l("Liaison office"),
-    "is_lixiu": _l("Retired before 1949 system (lixiu)"),
-    "party_member": _l("Party member"),
-    "leader_cadre": _l("Former leader cadre"),
-    "special_unit": _l("Financial or central unit (special rules)"),
-    "pension_source": _l("Pension source"),
-    "pension_source_label": _l("Pension source"),
-    "medical_local": _l("Medical insurance under local management"),
-    "deceased": _l("Deceased"),
-    "death_date": _l("Date of death"),
-    "note": _l("Note"),
-    "created_on": _l("Created on"),
-    "changed_on": _l("Changed on"),
-}
 
 FORM_COLUMNS = [
     "enterprise", "name_zh", "name_bo", "gender", "ethnicity", "resident_id", "birth_date",
@@ -64,7 +39,7 @@ FORM_COLUMNS = [
 
 
 def _id_rule(form, field):
-    return rules.resident_id_problem(field.data) or rules.duplicate_problem(
+    return rules.resident_id_problem(field.data) or services.duplicate_problem(
         idcard.normalize(field.data), editing_pk()
     )
 
@@ -99,6 +74,15 @@ def _form_fields():
     }
 
 
+def _write(step, actor, item):
+    """Run a write service; on any refusal the session is rolled back before the view reports it."""
+    try:
+        step(actor, item)
+    except Exception:
+        db.session.rollback()
+        raise
+
+
 class RetireeModelView(ScopedModelView):
     datamodel = ScopedInterface(Retiree)
     class_permission_name = RETIREE
@@ -128,7 +112,8 @@ class RetireeModelView(ScopedModelView):
                                                          "receiving_community", "liaison_office"]}),
         (_l("Status"), {"fields": ["deceased", "death_date", "note", "created_on", "changed_on"]}),
     ]
-    add_columns = FORM_COLUMNS
+    # the receiving county assigns township and community (rules.field_problems): a new record has neither
+    add_columns = [c for c in FORM_COLUMNS if c not in ("receiving_township", "receiving_community")]
     edit_columns = FORM_COLUMNS
     add_form_extra_fields = _form_fields()
     edit_form_extra_fields = _form_fields()
@@ -148,8 +133,47 @@ class RetireeModelView(ScopedModelView):
     }
 
 
+    # Every write goes through the ledger's one write service (app/retirees/services.py).
+    def pre_add(self, item):
+        _write(services.create_retiree, g.user, item)
+
+    def pre_update(self, item):
+        _write(services.update_retiree, g.user, item)
+
+    def pre_delete(self, item):
+        _write(services.delete_retiree, g.user, item)
+
     list_template = "retirees/list.html"
-    method_permission_name = {**ScopedModelView.method_permission_name, "export": "read"}
+    show_template = "retirees/show.html"
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        item = self._scoped(pk)
+        widgets = self._show(pk)
+        # the reasons this user may end the record with (rules.end_problem): none, a death only, or all
+        side = services.side_of(g.user)
+        reasons = {code: label for code, label in EndReason.LABELS.items()
+                   if rules.end_problem(side, code, "-", False) is None}
+        return self.render_template(self.show_template, pk=pk, title=self.show_title, widgets=widgets,
+                                    related_views=[], retiree=item, end_reasons=reasons,
+                                    all_reasons=EndReason.LABELS)
+
+    @expose("/<int:pk>/end", methods=["POST"])
+    @has_access
+    def end(self, pk):
+        """End a record with a reason (deceased, duplicate, ...) instead of deleting it."""
+        item = self._scoped(pk)
+        try:
+            on_date = parse_date(request.form.get("ended_on"))
+        except (ValueError, OverflowError):
+            flash(gettext("Not a date (write it as 2020-06-30)."), "danger")
+            return redirect(url_for(".show", pk=pk))
+        _run_write(services.end_record, item, request.form.get("end_reason"), on_date, request.form.get("end_note"),
+                   success=_l("The record was ended."))
+        return redirect(url_for(".show", pk=pk))
+
+    method_permission_name = {**ScopedModelView.method_permission_name, "export": "read", "end": "write"}
 
     @expose("/export.xlsx")
     @has_access
@@ -185,6 +209,15 @@ class RetireeApi(ScopedModelRestApi):
     order_columns = ["id", "name_zh", "retirement_date", "birth_date"]
     label_columns = LABELS
 
+    def pre_add(self, item):
+        _write(services.create_retiree, g.user, item)
+
+    def pre_update(self, item):
+        _write(services.update_retiree, g.user, item)
+
+    def pre_delete(self, item):
+        _write(services.delete_retiree, g.user, item)
+
     def _mask(self, row):
         if "resident_id" in row and not sees_full_resident_id():
             row["resident_id"] = idcard.mask(row["resident_id"])
@@ -197,7 +230,107 @@ class RetireeApi(ScopedModelRestApi):
         self._mask(data.get("result", {}))
 
 
-register_model(Retiree, _l("Retiree"), LABELS, {
-    "gender": Gender.LABELS, "ethnicity": Ethnicity.LABELS, "category": Category.LABELS,
-    "pension_source": PensionSource.LABELS,
-})
+CORRECTION_FIELDS = {column: LABELS[column] for column in CORRECTABLE_FIELDS}
+
+
+class RetireeCorrectionModelView(ScopedModelView):
+    """Correction requests of locked records: asked by one side, decided by the other (services)."""
+
+    datamodel = ScopedInterface(RetireeCorrection)
+    class_permission_name = RETIREE
+    route_base = "/retiree-corrections"
+    list_title = _l("Correction requests")
+    show_title = _l("Correction request")
+    add_title = _l("Ask for a correction")
+    label_columns = CORRECTION_LABELS
+    list_columns = ["retiree_name", "field_label", "old_value", "new_value", "requested_side_label", "requested_on",
+                    "status_label"]
+    show_columns = ["retiree_name", "enterprise", "receiving_county", "field_label", "old_value", "new_value",
+                    "reason", "requested_side_label", "requested_by", "requested_on", "status_label", "decided_by",
+                    "decided_on", "decision_note"]
+    search_columns = ["id", "status", "enterprise", "receiving_county"]
+    add_columns = ["retiree", "field", "new_value", "reason"]
+    edit_columns = ["reason"]
+    add_form_extra_fields = {
+        "field": coded_select(_l("Field"), CORRECTION_FIELDS),
+        "new_value": StringField(_l("Corrected value"), validators=[DataRequired(), Length(max=200)],
+                                 description=_l("Dates as 2020-06-30; yes/no as 是 or 否."),
+                                 widget=BS3TextFieldWidget()),
+    }
+    validators_columns = {"reason": [DataRequired(), Length(max=500)]}
+    base_order = ("id", "desc")
+    show_template = "retirees/correction_show.html"
+    method_permission_name = {**ScopedModelView.method_permission_name, "accept": "write", "reject": "write"}
+
+    def pre_add(self, item):
+        _write(services.request_correction, g.user, item)
+
+    def pre_update(self, item):
+        db.session.rollback()
+        raise RuleViolation({"reason": [_l("A correction request is decided, not edited.")]})
+
+    def pre_delete(self, item):
+        raise RuleViolation({"id": [_l("Correction requests are kept.")]})
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        item = self._scoped(pk)
+        widgets = self._show(pk)
+        side = services.side_of(g.user)
+        decidable = rules.correction_decision_problem(side, item.requested_side, item.status) is None
+        return self.render_template(self.show_template, pk=pk, title=self.show_title, widgets=widgets,
+                                    related_views=[], correction=item, decidable=decidable)
+
+    @expose("/<int:pk>/accept", methods=["POST"])
+    @has_access
+    def accept(self, pk):
+        item = self._scoped(pk)
+        _run_write(services.decide_correction, item, True, request.form.get("note"),
+                   success=_l("The correction was accepted and applied."))
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/<int:pk>/reject", methods=["POST"])
+    @has_access
+    def reject(self, pk):
+        item = self._scoped(pk)
+        _run_write(services.decide_correction, item, False, request.form.get("note"),
+                   success=_l("The correction was rejected."))
+        return redirect(url_for(".show", pk=pk))
+
+
+class RetireeCorrectionApi(ScopedModelRestApi):
+    """Correction requests, read-only over REST (asked and decided on the pages, through the service)."""
+
+    datamodel = SQLAInterface(RetireeCorrection)
+    class_permission_name = RETIREE
+    resource_name = "retireecorrection"
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = ["id", "retiree.id", "enterprise.id", "receiving_county.id", "field", "old_value", "new_value",
+                    "reason", "requested_side", "requested_on", "status", "decided_on", "decision_note"]
+    show_columns = list_columns
+    search_columns = ["id", "status", "enterprise", "receiving_county"]
+    label_columns = CORRECTION_LABELS
+
+
+def _run_write(step, *args, success):
+    """run_step for the ledger's services, whose field refusals are RuleViolations."""
+    try:
+        step(g.user, *args)
+        db.session.commit()
+        flash(str(success), "success")
+        return True
+    except (Refusal, RuleViolation, ScopeError) as e:
+        db.session.rollback()
+        flash(getattr(e, "message", None) if isinstance(e, Refusal) else str(e), "danger")
+        return False
+
+
+def register_audit_labels():
+    """Let the audit pages name this stream's models, fields and codes (called from the stream's init_app)."""
+    register_model(Retiree, _l("Retiree"), LABELS, {
+        "gender": Gender.LABELS, "ethnicity": Ethnicity.LABELS, "category": Category.LABELS,
+        "pension_source": PensionSource.LABELS, "end_reason": EndReason.LABELS,
+    })
+    register_model(RetireeCorrection, _l("Correction request"), CORRECTION_LABELS, {
+        "status": CorrectionStatus.LABELS, "requested_side": SIDE_LABELS, "field": CORRECTION_FIELDS})

@@ -1,21 +1,21 @@
 """Import planning and the all-or-nothing commit. Planning writes nothing: it parses every cell, runs the
-ledger's own rules (app/retirees/rules.py) on every row and says, per row, add / update / unchanged with the
-fields that change — or lists every problem by spreadsheet row and column header."""
-import datetime
+ledger's write service's checks in their batched form (app/retirees/services.batch_problems: the ledger's rules,
+the enterprise's field rules and the handover lock) on every row and says, per row, add / update / unchanged with
+the fields that change — or lists every problem by spreadsheet row and column header. The commit writes through
+the same service (create_many for new rows, update_retiree for changed ones), acting for the enterprise."""
 from dataclasses import dataclass, field
 
 from flask_babel import gettext, lazy_gettext as _l
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from app.audit import record_bulk_create
+from app.dates import parse_date
 from app.extensions import db
 from app.org.cache import all_orgs
-from app.retirees import idcard
+from app.retirees import idcard, services
+from app.retirees.codes import ENTERPRISE
 from app.retirees.models import Retiree
-from app.retirees.rules import retiree_problems
+from app.retirees.services import RetireeDraft
 from app.roster.columns import BOOL, CHOICE, COLUMNS, COLUMNS_BY_KEY, DATE, ORG, RESIDENT_ID, TEXT
-from app.roster.reader import parse_date
-from app.security.scope import check_write
 from app.text import Bilingual
 from app.tibetan import forms
 
@@ -145,25 +145,6 @@ def _display(value):
     return str(getattr(value, "name", value))
 
 
-_SCALAR_DEFAULTS = {c.key: c.default.arg for c in Retiree.__table__.columns
-                    if c.default is not None and c.default.is_scalar}
-
-
-class RetireeDraft:
-    """A row under validation: the ledger's rules read plain attributes, so a light object serves (thousands
-    of instrumented ORM objects would cost seconds) and nothing can reach the session by accident."""
-
-    __org_kinds__ = Retiree.__org_kinds__
-
-    def __init__(self, **values):
-        for column in Retiree.__table__.columns:
-            setattr(self, column.key, None)
-        for rel in self.__org_kinds__:
-            setattr(self, rel, None)
-        for key, value in values.items():
-            setattr(self, key, value)
-
-
 def _rule_column(field_name):
     """The roster column a rule's field maps to (a relationship name maps to its column)."""
     column = COLUMNS_BY_KEY.get(field_name)
@@ -204,6 +185,7 @@ def plan_import(sheet, enterprise):
         for r in db.session.scalars(select(Retiree).where(Retiree.id.in_(own_ids[start:start + CHUNK]))):
             own_rows[r.resident_id] = r
     holders = {o.id: o for o in all_orgs()}
+    locked = services.locked_ids(r.id for r in own_rows.values())
     first_row_of = {}
 
     for row_number, values, problems in parsed:
@@ -225,19 +207,21 @@ def plan_import(sheet, enterprise):
                    **forms(enterprise=Bilingual.of_org(holder) if holder else "?")))))
             continue
         current = own_rows.get(number)
-        candidate = RetireeDraft(enterprise=enterprise, enterprise_id=enterprise.id)
+        start = {}
         if current is not None:
-            for column in COLUMNS:
-                setattr(candidate, column.key, getattr(current, column.key))
-            candidate.id = current.id
-        for key, value in values.items():
-            setattr(candidate, key, value)
-        for key, default in _SCALAR_DEFAULTS.items():
-            if getattr(candidate, key) is None:
-                setattr(candidate, key, default)
+            start = {c.key: getattr(current, c.key) for c in COLUMNS}
+            start.update(id=current.id, receiving_township=current.receiving_township,
+                         receiving_community=current.receiving_community)
+        candidate = RetireeDraft(**{**start, **values, "enterprise": enterprise})
+        changed = [] if current is None else [
+            f"{key}_id" if COLUMNS_BY_KEY[key].kind == ORG else key for key, value in values.items()
+            if getattr(current, key) != value]
         unreadable = {p.column for p in problems}
         refused = bool(problems)
-        for field_name, messages in retiree_problems(candidate, check_duplicates=False).items():
+        row_problems = services.batch_problems(ENTERPRISE, candidate, changed if current is not None
+                                               else services.set_columns(candidate), current is not None
+                                               and current.id in locked)
+        for field_name, messages in row_problems.items():
             column = _rule_column(field_name)
             label = header.get(column.key, column.header_in("zh")) if column else field_name
             if label in unreadable:
@@ -258,33 +242,9 @@ def plan_import(sheet, enterprise):
     return plan
 
 
-def _insert_many(enterprise, rows):
-    """New retirees in batched INSERTs (thousands of ORM objects would take seconds), each row's scope checked
-    and audited like any other create."""
-    now = datetime.datetime.utcnow()
-    records = []
-    for row in rows:
-        values = dict(_SCALAR_DEFAULTS)
-        for key, value in row.values.items():
-            column = COLUMNS_BY_KEY[key]
-            if column.kind == ORG:
-                values[f"{key}_id"] = value.id
-            else:
-                values[key] = value
-        values.update(enterprise_id=enterprise.id, created_on=now, changed_on=now)
-        check_write(Retiree(**{k: v for k, v in values.items() if k in Retiree.__table__.columns}))
-        records.append(values)
-    created = []
-    for start in range(0, len(records), CHUNK):
-        batch = records[start:start + CHUNK]
-        result = db.session.execute(insert(Retiree).returning(Retiree.id, Retiree.resident_id), batch)
-        ids = {number: pk for pk, number in result}
-        created += [(ids[v["resident_id"]], v) for v in batch]
-    record_bulk_create(Retiree, created)
-
-
-def apply_import(plan):
-    """Write the plan in one transaction; any error rolls everything back."""
+def apply_import(plan, actor=None):
+    """Write the plan (made by plan_import in this transaction) through the ledger's write service, acting for
+    the enterprise, in one transaction; any error rolls everything back."""
     if not plan.ok:
         raise ValueError("a plan with problems cannot be applied")
     try:
@@ -294,10 +254,10 @@ def apply_import(plan):
             for retiree in db.session.scalars(select(Retiree).where(Retiree.id.in_(ids))):
                 for key, value in updates[retiree.id].values.items():
                     setattr(retiree, key, value)
-                check_write(retiree)
-        added = [row for row in plan.rows if row.action == "add"]
+                services.update_retiree(actor, retiree, side=ENTERPRISE)
+        added = [RetireeDraft(**row.values, enterprise=plan.enterprise) for row in plan.rows if row.action == "add"]
         if added:
-            _insert_many(plan.enterprise, added)
+            services.create_many(actor, added, side=ENTERPRISE)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -5,7 +5,6 @@ sheets refused, the header row found below any title rows, every cell normalized
 raises RosterFileError with a translatable message; nothing is written anywhere.
 """
 import csv
-import datetime
 import io
 import re
 import unicodedata
@@ -97,7 +96,9 @@ def _cell_value(value):
     return value
 
 
-def _rows_from_xlsx(data):
+def _sheets_from_xlsx(data):
+    """Each worksheet's rows, in the workbook's order: the header may sit on any sheet (the template's first
+    sheet holds the instructions, its roster sheet comes second)."""
     import openpyxl
 
     _check_zip(data)
@@ -105,10 +106,11 @@ def _rows_from_xlsx(data):
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
         raise RosterFileError(_l("The file is not a valid Excel workbook (.xlsx)."))
-    sheet = workbook.worksheets[0]
-    for values in sheet.iter_rows(values_only=True):
-        yield [_cell_value(v) for v in values[:len(COLUMNS) + 20]]
-    workbook.close()
+    try:
+        for sheet in workbook.worksheets:
+            yield ([_cell_value(v) for v in values[:len(COLUMNS) + 20]] for values in sheet.iter_rows(values_only=True))
+    finally:
+        workbook.close()
 
 
 def _rows_from_csv(data):
@@ -141,9 +143,20 @@ def read_roster(data, filename):
         raise RosterFileError(_l("The file is empty."))
     if len(data) > _limit_bytes():
         raise RosterFileError(_l("The file is larger than %(mb)s MB."), mb=_limit_bytes() // (1024 * 1024))
-    source = _rows_from_xlsx(data) if detect_format(data, filename) == "xlsx" else _rows_from_csv(data)
-
+    sources = _sheets_from_xlsx(data) if detect_format(data, filename) == "xlsx" else [_rows_from_csv(data)]
     keys = _header_keys()
+    for source in sources:
+        sheet = _read_sheet(source, keys)
+        if sheet is not None:
+            if not sheet.rows:
+                raise RosterFileError(_l("The file holds no retiree rows below the header."))
+            return sheet
+    raise RosterFileError(_l("No header row with the template's columns (at least the resident ID number) "
+                             "was found in the first %(n)s rows."), n=HEADER_SEARCH_ROWS)
+
+
+def _read_sheet(source, keys):
+    """The sheet's header and rows, or None when its first rows hold no header."""
     sheet = None
     empty_run = 0
     for row_number, values in enumerate(source, start=1):
@@ -159,8 +172,7 @@ def read_roster(data, filename):
                 sheet.unknown_headers = [str(c) for i, c in enumerate(values)
                                          if c is not None and i not in positions.values()]
             elif row_number >= HEADER_SEARCH_ROWS:
-                raise RosterFileError(_l("No header row with the template's columns (at least the resident ID "
-                                         "number) was found in the first %(n)s rows."), n=HEADER_SEARCH_ROWS)
+                return None
             continue
         if all(v is None for v in values):
             empty_run += 1
@@ -172,35 +184,4 @@ def read_roster(data, filename):
             raise RosterFileError(_l("The file holds more than %(n)s rows; split it."), n=MAX_ROWS)
         sheet.rows.append((row_number, {k: values[i] if i < len(values) else None
                                         for k, i in positions.items()}))
-    if sheet is None:
-        raise RosterFileError(_l("No header row with the template's columns (at least the resident ID number) "
-                                 "was found in the first %(n)s rows."), n=HEADER_SEARCH_ROWS)
-    if not sheet.rows:
-        raise RosterFileError(_l("The file holds no retiree rows below the header."))
     return sheet
-
-
-# Cell parsing -----------------------------------------------------------------------------------------------
-
-EXCEL_EPOCH = datetime.date(1899, 12, 30)
-_DATE_TEXT = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?$")
-_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-
-
-def parse_date(value):
-    """datetime/date cells, Excel serial numbers, 2020.6.30, 2020/06/30, 2020-6-30, 2020年6月30日, 20200630."""
-    if value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 1 <= value < 2958466:  # Excel's range: 1900-01-01 .. 9999-12-31
-            return EXCEL_EPOCH + datetime.timedelta(days=int(value))
-        raise ValueError
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    match = _DATE_TEXT.match(text) or _COMPACT_DATE.match(text)
-    if not match:
-        raise ValueError
-    return datetime.date(*(int(g) for g in match.groups()))

@@ -129,7 +129,7 @@ class RosterView(BaseView):
             db.session.rollback()
             flash(gettext("The ledger changed since the preview; check the file again."), "danger")
             return redirect(url_for(".index"))
-        result = apply_import(plan)
+        result = apply_import(plan, g.user)
         shared.drop_pending(token)
         session.pop("roster_import", None)
         flash(gettext("Imported: %(add)s added, %(update)s updated, %(unchanged)s unchanged.", **result), "success")

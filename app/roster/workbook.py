@@ -63,6 +63,19 @@ def _new_book(lang="zh"):
     return book, sheet
 
 
+TEMPLATE_ROWS = 2000
+
+
+def _text_id_column(sheet):
+    """The resident ID column formatted as Text ('@'), on the column and on its cells (WPS reads only the
+    cells): Excel and WPS would otherwise turn 18 digits into 5.40502E+17 and lose the last three."""
+    index = next(i for i, c in enumerate(COLUMNS, start=1) if c.kind == RESIDENT_ID)
+    letter = sheet.cell(row=1, column=index).column_letter
+    sheet.column_dimensions[letter].number_format = "@"
+    for row in range(2, TEMPLATE_ROWS + 2):
+        sheet.cell(row=row, column=index).number_format = "@"
+
+
 def _lists_sheet(book, org_names, lang="zh"):
     """A hidden sheet with the allowed values; the drop-downs point at its ranges."""
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -105,6 +118,7 @@ def _instructions(book, lang="zh"):
                 gettext("One row per retiree, starting below the header row; do not change the headers."),
                 gettext("Resident ID number: 18 characters; a final x may be lower case."),
                 gettext("Dates: 2020-06-30 (2020.6.30, 2020/06/30 and 2020年6月30日 are also read)."),
+                gettext("A date may also be typed without separators: 20200630."),
                 gettext("Coded columns: choose from the drop-down list."),
                 gettext("Rows whose resident ID number is already in the ledger update that retiree."),
                 "",
@@ -117,7 +131,8 @@ def _instructions(book, lang="zh"):
 def build_template(org_names, lang=None):
     """org_names: {kind: [name, ...]} for the unit drop-downs; lang: the reader's (default: the current one)."""
     lang = _lang(lang)
-    book, _sheet = _new_book(lang)
+    book, sheet = _new_book(lang)
+    _text_id_column(sheet)
     _instructions(book, lang)
     _lists_sheet(book, org_names, lang)
     book.active = 1

@@ -29,6 +29,7 @@ RESOURCE_LABELS = {
     "Retirees": _l("Retirees"),
     "Retiree ledger": _l("Retiree ledger"),
     "Roster survey": _l("Roster survey"),
+    "Correction requests": _l("Correction requests"),
     "Organization": _l("Organization units"),
     "Organizations": _l("Organizations"),
     "Organization units": _l("Organization units"),

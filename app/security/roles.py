@@ -36,7 +36,7 @@ USERS = "Users"
 ROLES = "Roles"
 
 MENU = {
-    RETIREE: ["Retirees", "Retiree ledger", "Roster survey"],
+    RETIREE: ["Retirees", "Retiree ledger", "Roster survey", "Correction requests"],
     ORGANIZATION: ["Organizations", "Organization units"],
     AUDIT_LOG: ["Audit", "Audit log"],
     HANDOVER: ["Handover", "Handover checklists"],

@@ -5,9 +5,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app import clock
-from app.deadlines import AttentionEntry, Colour, overdue_counter, overdue_lister
+from app.deadlines import AttentionEntry, Colour
 from app.extensions import db
-from app.notify import Notice, notify, source
+from app.notify import Notice, notify
 from app.security.access import role_codes
 from app.security.scope import in_scope
 from app.supervision import rules
@@ -176,14 +176,12 @@ def sync_notices(item, today=None):
             entry.resolved_at = clock.utcnow()
 
 
-@source(KIND)
 def open_item_notices(today):
     items = db.session.scalars(select(SupervisionItem).where(SupervisionItem.status != ItemStatus.CLOSED))
     for item in items:
         yield from item_notices(item, today)
 
 
-@overdue_counter(KIND)
 def overdue_items(today):
     """{unit id: items past their deadline that still wait for the unit's response} (the red ones)."""
     rows = db.session.execute(
@@ -193,7 +191,6 @@ def overdue_items(today):
     return {unit_id: n for unit_id, n in rows}
 
 
-@overdue_lister(KIND)
 def items_needing_attention(today):
     """Items of the reader's scope past their deadline that still wait for the unit's response."""
     from app.org.cache import org_by_id

@@ -505,10 +505,12 @@ class AccountabilityApi(ScopedModelRestApi):
     label_columns = RECORD_LABELS
 
 
-register_model(SupervisionItem, _l("Supervision item"), ITEM_LABELS, {"status": ItemStatus.LABELS})
-register_model(SupervisionStep, _l("Step of a supervision item"), STEP_LABELS, {"action": StepAction.LABELS})
-register_model(AccountabilityRecord, _l("Accountability record"), RECORD_LABELS,
-               {"kind": AccountabilityKind.LABELS})
-register_model(WorkContact, _l("Contact person"), CONTACT_LABELS)
-register_model(LeadingGroupMember, _l("Member of the leading group"), ROSTER_LABELS,
-               {"group_post": GroupPost.LABELS})
+def register_audit_labels():
+    """Let the audit pages name this stream's models, fields and codes (called from the stream's init_app)."""
+    register_model(SupervisionItem, _l("Supervision item"), ITEM_LABELS, {"status": ItemStatus.LABELS})
+    register_model(SupervisionStep, _l("Step of a supervision item"), STEP_LABELS, {"action": StepAction.LABELS})
+    register_model(AccountabilityRecord, _l("Accountability record"), RECORD_LABELS,
+                   {"kind": AccountabilityKind.LABELS})
+    register_model(WorkContact, _l("Contact person"), CONTACT_LABELS)
+    register_model(LeadingGroupMember, _l("Member of the leading group"), ROSTER_LABELS,
+                   {"group_post": GroupPost.LABELS})

@@ -4,9 +4,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app import clock
-from app.deadlines import AttentionEntry, Colour, colour, overdue_counter, overdue_lister, warn_days
+from app.deadlines import AttentionEntry, Colour, colour, warn_days
 from app.extensions import db
-from app.notify import Notice, source
+from app.notify import Notice
 from app.security.access import role_codes
 from app.security.scope import scope
 from app.uploads import UploadError, save_upload
@@ -61,7 +61,6 @@ def resolve_task_notices(task):
 # Registered with the foundations: ranking of units, inbox
 
 
-@overdue_lister("task")
 def tasks_needing_attention(today):
     """Open tasks the user may read that are overdue (red) or behind schedule (yellow)."""
     from app.org.cache import org_by_id
@@ -79,7 +78,6 @@ def tasks_needing_attention(today):
     return entries
 
 
-@overdue_counter("task")
 def overdue_tasks(today):
     """{lead unit: open tasks past their deadline} — the RED of `deadlines.colour`, in SQL."""
     rows = db.session.execute(
@@ -93,7 +91,6 @@ DUE_SOON = _l("Work plan task “%(title)s” is due on %(deadline)s.")
 OVERDUE = _l("Work plan task “%(title)s” was due on %(deadline)s and is overdue.")
 
 
-@source("task")
 def task_notices(today):
     """Open tasks due within the warning window (blue) or overdue (red), to the lead unit. The key carries
     the colour, so a task that turns red gets a new entry and its blue one is resolved."""

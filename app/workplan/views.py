@@ -237,4 +237,6 @@ class WorkTaskApi(ScopedModelRestApi):
         super().pre_update(item)
 
 
-register_model(WorkTask, _l("Work plan task"), TASK_LABELS, {"metric": Metric.LABELS})
+def register_audit_labels():
+    """Let the audit pages name this stream's models, fields and codes (called from the stream's init_app)."""
+    register_model(WorkTask, _l("Work plan task"), TASK_LABELS, {"metric": Metric.LABELS})
