@@ -1,9 +1,21 @@
 """Configuration, read from the environment (12-factor), with a subclass for tests."""
+import datetime
 import os
 import pathlib
 
 BASE_DIR = pathlib.Path(__file__).resolve().parent
 INSTANCE_DIR = pathlib.Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _int(name, default):
+    return int(os.environ.get(name, default))
+
+
+def _password_complexity(password):
+    # FAB's forms (add user, reset password) call this; the rule and its settings are in app/security/auth.py.
+    from app.security.auth import complexity_validator
+
+    complexity_validator(password)
 
 
 def _bool(name, default=False):
@@ -46,21 +58,32 @@ class Config:
     AUTH_TYPE = 1  # AUTH_DB
     AUTH_USER_REGISTRATION = False
     AUTH_ROLES_SYNC_AT_LOGIN = False
-    AUTH_RATE_LIMITED = True
-    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
-    # Shared state for several application servers (app/shared.py): the figures cache, import previews and
-    # the login rate limiter live in Redis when REDIS_URL is set (e.g. redis://127.0.0.1:6379/0); every key
-    # starts with REDIS_PREFIX. Without it they stay in the process (one server).
+    # Login guessing (issue 11, app/security/auth.py): FAB's per-worker Flask-Limiter is replaced by counters
+    # every worker shares (app/security/counters.py): the database, or Redis when REDIS_URL is set.
+    AUTH_RATE_LIMITED = False
+    RATELIMIT_ENABLED = False
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    AUTH_LOCKOUT_ATTEMPTS = _int("AUTH_LOCKOUT_ATTEMPTS", 5)  # failed logins of one account …
+    AUTH_LOCKOUT_MINUTES = _int("AUTH_LOCKOUT_MINUTES", 15)  # … within this many minutes lock it that long
+    AUTH_ADDRESS_MAX_FAILURES = _int("AUTH_ADDRESS_MAX_FAILURES", 100)  # failed logins from one address …
+    AUTH_ADDRESS_WINDOW_MINUTES = _int("AUTH_ADDRESS_WINDOW_MINUTES", 15)  # … within this window
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)  # reverse proxies in front whose X-Forwarded-For is believed
+    # Shared state for several application servers (app/shared.py): the figures cache and import previews live
+    # in Redis when REDIS_URL is set (e.g. redis://127.0.0.1:6379/0); every key starts with REDIS_PREFIX.
     REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "shannan:")
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
-    RATELIMIT_KEY_PREFIX = REDIS_PREFIX + "limits"
     # brotli/gzip for HTML, CSS, JS (app/assets.py); turn off when the reverse proxy compresses instead
     COMPRESS_RESPONSES = _bool("COMPRESS_RESPONSES", True)
-    # Behind a reverse proxy (nginx): the number of proxies in front, whose X-Forwarded-For/-Proto are trusted.
-    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
-    AUTH_RATE_LIMIT = "10 per 5 minute"
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    FAB_PASSWORD_COMPLEXITY_VALIDATOR = _password_complexity
+    PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 10)
+    PASSWORD_MIN_CLASSES = _int("PASSWORD_MIN_CLASSES", 3)  # of lower, upper, digit, other
+    PASSWORD_MAX_AGE_DAYS = _int("PASSWORD_MAX_AGE_DAYS", 90)  # 0 = passwords never expire
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
+    JWT_ACCESS_TOKEN_EXPIRES = datetime.timedelta(minutes=_int("JWT_ACCESS_TOKEN_MINUTES", 15))
+    JWT_REFRESH_TOKEN_EXPIRES = datetime.timedelta(hours=_int("JWT_REFRESH_TOKEN_HOURS", 8))
+    # Audit (app/audit/): entries younger than this are never pruned; below 180 days is refused.
+    AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 180)
+    AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "")  # key of the hash chain; default: from SECRET_KEY
 
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -86,6 +109,8 @@ class Config:
     # the month it is due on (inclusive), the kinds of unit that report (see app/monthly/rules.py
     # reporting_units) and the longest narrative part.
     MONTHLY_REPORT_START = os.environ.get("MONTHLY_REPORT_START", "2020-07")
+    # Policy 四(五): the yearly service funding per retiree under management (yuan), city and county shares together.
+    FUNDING_QUOTA_PER_RETIREE = os.environ.get("FUNDING_QUOTA_PER_RETIREE", "600")
     MONTHLY_REPORT_DUE_DAY = int(os.environ.get("MONTHLY_REPORT_DUE_DAY", "10"))
     MONTHLY_REPORT_KINDS = tuple(
         k.strip() for k in os.environ.get("MONTHLY_REPORT_KINDS", "department,county").split(",") if k.strip())
@@ -112,7 +137,5 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or os.environ.get(
         "DATABASE_URL", "sqlite://"
     )
-    RATELIMIT_ENABLED = False
-    FAB_PASSWORD_COMPLEXITY_ENABLED = False
     # Cheap hashing keeps the many logins of the suite fast; production keeps FAB's scrypt default.
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

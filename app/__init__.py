@@ -43,7 +43,9 @@ def create_app(config_object="config.Config"):
         appbuilder.init_app(app, db.session)
 
         from app import assets, cli, errors, i18n, ops, views
+        from app.security import auth
 
+        auth.init_app(app)  # idle timeout, forced password change, trusted proxies
         i18n.init_app(app)
         from app import breadcrumbs
 

@@ -44,6 +44,12 @@ def create_user_command(username, role, org_code, password, email):
     from app.extensions import db
     from app.org.models import Organization
 
+    from app.security.auth import password_problem
+
+    problem = password_problem(password)
+    if problem:
+        click.echo(problem, err=True)
+        sys.exit(2)
     sm = current_app.appbuilder.sm
     org = db.session.query(Organization).filter_by(code=org_code).one_or_none()
     role_obj = sm.find_role(role)
@@ -264,7 +270,53 @@ def backup_restore_command(file, force):
     click.echo("next: flask db upgrade && flask sync-roles (when the code is newer than the backup)")
 
 
+@click.group("audit")
+def audit_group():
+    """The audit log: verify its hash chain, prune entries past the retention period."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify_command():
+    """Recompute the hash chain; exit 0 when intact, 1 naming the first broken entry."""
+    from app.audit.chain import verify
+    from app.extensions import db
+
+    ok, checked, broken = verify(db.session)
+    if ok:
+        click.echo(f"audit chain intact: {checked} entries")
+        return
+    entry, reason = broken
+    click.echo(f"audit chain broken at entry {entry}: {reason} ({checked} entries verified before it)", err=True)
+    sys.exit(1)
+
+
+@audit_group.command("prune")
+@click.option("--days", type=int, default=None, help="Keep this many days (default AUDIT_RETENTION_DAYS; ≥ 180).")
+@with_appcontext
+def audit_prune_command(days):
+    """Delete entries older than the retention period, after a keyed checkpoint that keeps the chain
+    verifiable; the pruning is itself an audit entry. Also removes expired rows of the database counters.
+    Run it daily from cron."""
+    from app.audit import record_event
+    from app.audit.chain import prune
+    from app.extensions import db
+    from app.security.scope import as_system
+
+    days = days if days is not None else current_app.config["AUDIT_RETENTION_DAYS"]
+    if days < 180:
+        raise click.BadParameter("the audit log is kept at least 180 days", param_hint="--days")
+    with as_system("cli:audit-prune"):
+        count = prune(db.session, days)
+        record_event("audit_pruned", model="Request", changes={"count": count, "days": days}, commit=False)
+        db.session.commit()
+    from app.security.counters import DatabaseCounters
+
+    purged = DatabaseCounters().purge_expired()  # login counters and audit tallies whose window ended
+    click.echo(f"pruned {count} entries older than {days} days; {purged} expired counters removed")
+
+
 def init_app(app):
     for command in (sync_roles_command, seed_demo_command, create_user_command, import_retirees_command,
-                    ensure_checklists_command, report_group, supervise_command, backup_group):
+                    ensure_checklists_command, report_group, supervise_command, backup_group, audit_group):
         app.cli.add_command(command)

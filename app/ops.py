@@ -4,8 +4,7 @@
   service answers, 503 otherwise. It names no user and no record — a load balancer or monitor may poll it.
 - Every request writes one line to the `shannan.request` logger: method, path (no query string: it may
   carry names or ID numbers), status, milliseconds, user id (or `-`).
-- Behind a reverse proxy, TRUSTED_PROXIES=N (the number of proxies in front) makes the client address and
-  scheme come from X-Forwarded-For/-Proto, so the login rate limiter and the audit log see the real client.
+- Behind a reverse proxy, TRUSTED_PROXIES=N is applied by app/security/auth.py (ProxyFix).
 """
 import logging
 import time
@@ -68,8 +67,4 @@ def init_app(app):
     csrf.exempt(health)
     app.before_request(_start_timer)
     app.after_request(_log_request)
-    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
-    if proxies > 0:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    # TRUSTED_PROXIES (the reverse proxies' X-Forwarded-For/-Proto) is applied by app/security/auth.py

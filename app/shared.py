@@ -7,7 +7,7 @@ What lives here:
   reused by the others;
 - roster import previews waiting for their commit (app/roster/views.py): the file uploaded for the preview,
   read again by the commit request, which may reach another server.
-The login rate limiter (Flask-Limiter) is pointed at the same Redis in config.py.
+The login counters (app/security/counters.py) use the same REDIS_URL.
 
 Every key starts with REDIS_PREFIX (default "shannan:"), so several installations or a test can share one
 Redis. A Redis that does not answer never breaks a page: the cache falls back to computing, and /health

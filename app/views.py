@@ -3,6 +3,7 @@ Audit): each package's init_app adds its views, API, inbox sources, overdue coun
 Nothing registers by being imported."""
 from app import archives, audit, handover, monthly, notify, org, party, plans, reports, retirees, roster, supervision
 from app import uploads, workplan
+from app import assets, benefits, expenses, funding, notices, staffing
 
 STREAMS = (
     retirees.init_app,
@@ -16,6 +17,12 @@ STREAMS = (
     monthly.init_app,
     plans.init_app,
     supervision.init_app,
+    notices.init_app,  # the end of the Supervision menu
+    expenses.init_app,  # Money and people (policy 二(五), 二(七), 二(八), 四(五), 二(二))
+    assets.init_app,
+    staffing.init_app,
+    funding.init_app,
+    benefits.init_app,
     org.init_app,
     audit.init_app,
     notify.init_app,

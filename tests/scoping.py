@@ -228,3 +228,68 @@ def _plan_case():
 
 # a plan comes with its enterprise's first upload: the API has no POST
 SCOPE_CASES.append(_plan_case())
+
+
+# Money, property and people (issue 15): enterprises see their own expenses, assets and placements; counties
+# their own staffing and funding; a township/community the assets it received.
+def _money_cases():
+    from app.assets.models import RetireeAsset as Asset
+    from app.expenses.models import ExpenseHandling, ExpenseItem
+    from app.funding.models import FundingRecord as Funding
+    from app.staffing.models import StaffingRecord, StaffPlacement
+
+    def enterprise_pairs(model):
+        return [("enterprise1", _where(model, _in_org(model.enterprise_id, "E-C03")),
+                 _where(model, _in_org(model.enterprise_id, "E-S02"))),
+                ("enterprise2", _where(model, _in_org(model.enterprise_id, "E-S02")),
+                 _where(model, _in_org(model.enterprise_id, "E-C03")))]
+
+    def staffing_unit(code):
+        return StaffingRecord.unit_id.in_(select(Organization.id).where(Organization.path.like(f"%/{code}/%")))
+
+    def by_id(**kw):
+        return dict(search_column="id", key=lambda row: row.id, search_filter=0, **kw)
+
+    def asset_payload(session, enterprise_code, _county_code):
+        return {"enterprise": _org_id(session, enterprise_code), "name": "测试资产", "kind": "venue"}
+
+    received = _where(Asset, Asset.recipient_id.is_not(None))
+    return [
+        ScopeCase(name="expense-handling", model=ExpenseHandling, route_base="/expenses", api="expensehandling",
+                  pairs=enterprise_pairs(ExpenseHandling), read_only_api=True, **by_id()),
+        ScopeCase(name="expense-item", model=ExpenseItem, route_base="/expenseitems", api="expenseitem",
+                  pairs=enterprise_pairs(ExpenseItem), **by_id()),
+        ScopeCase(name="asset", model=Asset, route_base="/assets", api="retireeasset", api_payload=asset_payload,
+                  # a community sees the asset it received, not another enterprise's proposal
+                  pairs=enterprise_pairs(Asset) + [
+                      ("community1", _where(Asset, _in_org(Asset.enterprise_id, "E-C03")), received)], **by_id()),
+        ScopeCase(name="staffing", model=StaffingRecord, route_base="/staffing", api="staffingrecord", read_only_api=True,
+                  pairs=[("county1", _where(StaffingRecord, staffing_unit("540522")),
+                          _where(StaffingRecord, staffing_unit("540502"))),
+                         ("county2", _where(StaffingRecord, staffing_unit("540502")),
+                          _where(StaffingRecord, staffing_unit("540522")))], **by_id()),
+        ScopeCase(name="placement", model=StaffPlacement, route_base="/placements", api="staffplacement", read_only_api=True,
+                  pairs=enterprise_pairs(StaffPlacement), **by_id()),
+        ScopeCase(name="funding", model=Funding, route_base="/funding", api="fundingrecord", read_only_api=True,
+                  pairs=[("county1", _where(Funding, _in_org(Funding.county_id, "540522")),
+                          _where(Funding, _in_org(Funding.county_id, "540502"))),
+                         ("county2", _where(Funding, _in_org(Funding.county_id, "540502")),
+                          _where(Funding, _in_org(Funding.county_id, "540522")))], **by_id()),
+    ]
+
+
+SCOPE_CASES += _money_cases()
+
+
+def _benefits_case():
+    from app.benefits.models import BenefitLink
+
+    # scoped like the retiree it follows; the county pairs need accepted retirees in both demo counties
+    return _followers_case("benefits", BenefitLink, "/benefits", "benefitlink", users=BENEFIT_PAIR_USERS)
+
+
+# the demo's accepted retirees are all in one community of 乃东区 until the demo tells today's story
+BENEFIT_PAIR_USERS = ()
+
+
+SCOPE_CASES.append(_benefits_case())

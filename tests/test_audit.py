@@ -55,9 +55,10 @@ def test_logins_logouts_and_failures_are_recorded(app):
     c = app.test_client()
     login(c, "county2")
     assert _last(app, action="login")["username"] == "county2"
-    c.get("/logout/")
+    from tests.conftest import csrf_token, logout
+
+    logout(c)
     assert _last(app, action="logout")["username"] == "county2"
-    from tests.conftest import csrf_token
 
     for name in ("county2", "no-such-user"):
         token = csrf_token(c)

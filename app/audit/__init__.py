@@ -1,5 +1,7 @@
 """Audit log: every create/update/delete of a model marked `__audited__`, written in the same transaction
-as the change, plus logins, logouts and failed logins."""
+as the change, plus logins, logouts, failed logins, password resets, downloads, exports, bulk reads and
+refused accesses. Every entry is chained by hash (app/audit/chain.py); the audit pages hide personal values
+(app/audit/labels.py)."""
 import datetime
 import json
 
@@ -7,9 +9,10 @@ from flask import has_request_context, request
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session
 
+from app.audit import chain
 from app.audit.models import AuditLog
 
-from app.audit.labels import (ACTION_LABELS, FIELD_LABELS, MODEL_LABELS, VALUE_LABELS,  # noqa: F401
+from app.audit.labels import (ACTION_LABELS, FIELD_LABELS, HIDDEN, MODEL_LABELS, VALUE_LABELS,  # noqa: F401
                               describe_changes, describe_value, model_label, register_model)
 
 
@@ -56,7 +59,24 @@ def _diff(obj, kind):
             new = hist.added[0] if hist.added else None
             if old != new and key != "changed_on":
                 changes[key] = [_plain(old), _plain(new)]
+    # Many-to-many links that matter (a user's roles): the names before and after.
+    for key in getattr(type(obj), "__audit_collections__", ()):
+        hist = state.attrs[key].history
+        if kind == "create":
+            if hist.added or hist.unchanged:
+                changes[key] = [None, _collection_names(list(hist.added) + list(hist.unchanged))]
+        elif kind == "delete":
+            before = list(hist.unchanged) + list(hist.deleted)
+            if before:
+                changes[key] = [_collection_names(before), None]
+        elif hist.added or hist.deleted:
+            changes[key] = [_collection_names(list(hist.unchanged) + list(hist.deleted)),
+                            _collection_names(list(hist.unchanged) + list(hist.added))]
     return changes
+
+
+def _collection_names(values):
+    return sorted(getattr(v, "name", str(v)) for v in values)
 
 
 def created_with(model, row):
@@ -91,7 +111,8 @@ def _rows_for(session):
                 continue
             if kind == "create" and id(obj) in skip:
                 continue
-            if kind == "update" and not session.is_modified(obj, include_collections=False):
+            collections = bool(getattr(type(obj), "__audit_collections__", ()))
+            if kind == "update" and not session.is_modified(obj, include_collections=collections):
                 continue
             changes = _diff(obj, kind)
             if kind == "create" and id(obj) in inside:
@@ -134,8 +155,12 @@ def record_bulk_create(model, created, inside=None):
         rows.append({"at": now, "user_id": user_id, "username": username, "action": "create", "model": name,
                      "object_id": str(pk), "ip": ip, "changes": dumps(changes)})
     from app.bulk import insert_rows
+    from app.extensions import db
 
-    insert_rows(AuditLog.__table__, rows)
+    for row in rows:
+        for column in chain.CONTENT_COLUMNS:
+            row.setdefault(column, None)
+    insert_rows(AuditLog.__table__, chain.seal(db.session.connection(), rows))  # chained like every entry
 
 
 def _keep_old_value(target, value, oldvalue, initiator):
@@ -152,13 +177,16 @@ def _load_old_values(mapper, cls):
 def _record_changes(session, flush_context):
     rows = _rows_for(session)
     if rows:
-        session.connection().execute(AuditLog.__table__.insert(), rows)
+        chain.insert_rows(session.connection(), rows)
 
 
 def _keep_old_values_of(cls):
     from app.events import listen_once
 
+    ignored = getattr(cls, "__audit_ignore__", ())
     for prop in sa_inspect(cls).column_attrs:
+        if prop.key in ignored:
+            continue
         listen_once(getattr(cls, prop.key), "set", _keep_old_value, active_history=True, retval=True)
 
 
@@ -178,32 +206,59 @@ def init_app(app, appbuilder):
             _keep_old_values_of(mapper.class_)
     appbuilder.add_view(AuditLogModelView, "Audit log", icon="fa-history", label=_l("Audit log"),
                         category="Audit", category_label=_l("Audit"), category_icon="fa-eye")
+    from app.audit import access
+
+    access.init_app(app)  # exports, bulk reads and refused accesses are audited
 
 
-def record_event(action, user=None, username=None):
-    """A login-type event, committed on its own."""
+def record_event(action, user=None, username=None, model=None, object_id=None, changes=None, commit=True):
+    """One entry of its own kind (login, password reset, export…), committed unless told otherwise.
+    The actor is `user`/`username` when given, else the current user."""
     from app.extensions import db
 
+    if user is None and username is None:
+        user_id, username = _actor()
+    else:
+        user_id = getattr(user, "id", None)
+        username = username or getattr(user, "username", None)
     db.session.add(AuditLog(
-        at=datetime.datetime.utcnow(),
-        user_id=getattr(user, "id", None),
-        username=username or getattr(user, "username", None),
-        action=action,
+        at=datetime.datetime.utcnow(), user_id=user_id, username=username, action=action, model=model,
+        object_id=None if object_id is None else str(object_id)[:64],
+        changes=None if changes is None else json.dumps(
+            {k: [None, v] for k, v in changes.items()}, ensure_ascii=False, default=str),
         ip=_ip(),
     ))
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
+
+def record_summarised(action, who, details=None, user=None, username=None):
+    """Events that can come by the thousand (refused accesses, throttled logins, bulk reads) are counted
+    per actor, kind and hour in the shared counters and written at the 1st, 10th, 100th… occurrence: the
+    log shows each actor's activity and its size, and cannot be flooded."""
+    from app.security.counters import counters
+
+    hour = datetime.datetime.utcnow().strftime("%Y%m%d%H")
+    count = counters().incr(f"audit:{action}:{who}:{hour}", 2 * 3600)
+    if count == 1 or _power_of_ten(count):
+        record_event(action, user=user, username=username, model="Request",
+                     changes={"count": count, **(details or {})})
+    return count
+
+
+def _power_of_ten(n):
+    while n >= 10 and n % 10 == 0:
+        n //= 10
+    return n == 1
 
 
 def record_download(stored_file, owner_label=None):
     """A file download, in the same transaction as nothing else: committed on its own."""
-    from app.extensions import db
+    from flask import g
 
-    user_id, username = _actor()
-    db.session.add(AuditLog(
-        at=datetime.datetime.utcnow(), user_id=user_id, username=username, action="download",
-        model="StoredFile", object_id=str(stored_file.id), ip=_ip(),
-        changes=json.dumps({"original_name": [None, stored_file.original_name],
-                            **({"owner": [None, owner_label]} if owner_label else {})}, ensure_ascii=False),
-    ))
-    db.session.commit()
+    if has_request_context():
+        g._audited_download = True  # the after-request hook need not record it again
+    changes = {"original_name": stored_file.original_name}
+    if owner_label:
+        changes["owner"] = owner_label
+    record_event("download", model="StoredFile", object_id=stored_file.id, changes=changes)

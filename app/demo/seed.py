@@ -178,6 +178,8 @@ def seed_demo(password, if_empty=False):
     from app.monthly.demo import seed_demo_monthly
     from app.supervision.demo import seed_demo_items
     from app.plans.demo import seed_demo_plans
+    from app.demo.money import seed_demo_money
+    from app.notices.demo import seed_demo_notices
 
     if if_empty and db.session.scalar(select(func.count(Retiree.id))):
         accounts = seed_accounts(password)
@@ -186,6 +188,8 @@ def seed_demo(password, if_empty=False):
         seed_demo_monthly()
         seed_demo_items()
         seed_demo_plans()
+        seed_demo_money()
+        seed_demo_notices()
         return accounts
     seed_orgs()
     seed_retirees()
@@ -196,4 +200,6 @@ def seed_demo(password, if_empty=False):
     seed_demo_monthly()
     seed_demo_items()
     seed_demo_plans()
+    seed_demo_money()
+    seed_demo_notices()
     return accounts

@@ -47,6 +47,8 @@ class OwnershipLevel:
 
 class Organization(Model):
     __tablename__ = "org_unit"
+    __audited__ = True  # units are security data too: every change and deletion is in the audit log
+    __audit_ignore__ = ("path",)  # derived from code and parent
 
     id = Column(Integer, primary_key=True)
     code = Column(String(32), unique=True, nullable=False)

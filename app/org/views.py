@@ -3,6 +3,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, Length
 
 from app.audit import register_model
+from app.extensions import db
+from app.org.services import check_deletable
+from app.rules import RuleViolation
+from app.steps import Refusal
 from app.forms_common import coded_select
 from app.org.models import Organization, OrgKind, OwnershipLevel
 from app.scoped_views import ScopedModelRestApi, ScopedModelView
@@ -64,6 +68,10 @@ class OrganizationModelView(ScopedModelView):
         item.ownership_level = item.ownership_level or None
         super().pre_update(item)
 
+    def pre_delete(self, item):
+        super().pre_delete(item)
+        check_deletable(db.session, item)  # a unit in use: a clear message instead of a database error
+
 
 class OrganizationApi(ScopedModelRestApi):
     datamodel = SQLAInterface(Organization)
@@ -75,6 +83,13 @@ class OrganizationApi(ScopedModelRestApi):
     edit_columns = ["name_zh", "name_bo", "ownership_level"]
     search_columns = ["code", "kind", "name_zh", "name_bo", "parent"]
     label_columns = LABELS
+
+    def pre_delete(self, item):
+        super().pre_delete(item)
+        try:
+            check_deletable(db.session, item)
+        except Refusal as refusal:
+            raise RuleViolation({"id": [refusal.message]}) from None
 
 
 def register_audit_labels():

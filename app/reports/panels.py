@@ -54,5 +54,7 @@ def attention():
                  empty=_l("Nothing is overdue."), more=more)
 
 
-PANELS = (milestones, attention)
+from app.reports.money import money_panel  # noqa: E402
+
+PANELS = (milestones, attention, money_panel)
 assert set(KIND_LABELS) == set(OVERDUE_KIND_LABELS)

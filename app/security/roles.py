@@ -32,6 +32,13 @@ IMPL_PLAN = "ImplementationPlan"
 SUPERVISION_ITEM = "SupervisionItem"
 ACCOUNTABILITY = "Accountability"
 WORK_CONTACT = "WorkContact"
+# Money, property and people (issue 15, policy 二(五), 二(七), 二(八), 四(五))
+ASSET = "RetireeAsset"
+OFFPLAN = "OffPlanExpense"
+STAFFING = "Staffing"
+FUNDING = "Funding"
+NOTICE = "PolicyNotice"
+BENEFITS = "BenefitLink"
 USERS = "Users"
 ROLES = "Roles"
 
@@ -50,6 +57,12 @@ MENU = {
     SUPERVISION_ITEM: ["Supervision", "Supervision items"],
     ACCOUNTABILITY: ["Supervision", "Accountability"],
     WORK_CONTACT: ["Supervision", "Contacts and leading group"],
+    OFFPLAN: ["Money and people", "Off-plan expenses", "Off-plan expense items", "Average life expectancy"],
+    ASSET: ["Money and people", "Assets for retirees"],
+    STAFFING: ["Money and people", "Staffing", "Re-placement of enterprise staff"],
+    FUNDING: ["Money and people", "Funding"],
+    NOTICE: ["Supervision", "Policy notices"],
+    BENEFITS: ["Money and people", "Social-security linkage"],
 }
 
 
@@ -107,6 +120,7 @@ _SECURITY_ADMIN = (
     ("menu_access", "Security"),
     ("can_list", "UserDBModelView"),
     ("can_show", "UserDBModelView"),
+    ("can_edit", "UserDBModelView"),  # to assign roles: the only change app/security/admin.py lets it make
     ("menu_access", "List Users"),
 )
 
@@ -126,28 +140,38 @@ _MEMBER = _rw(WORK_TASK, MONTHLY_REPORT, SUPERVISION_ITEM, WORK_CONTACT)
 _ENTERPRISE_SUPERVISION = _r(WORK_TASK) + _rw(IMPL_PLAN, SUPERVISION_ITEM, WORK_CONTACT)
 _SUPERVISION_READ = _r(WORK_TASK, MONTHLY_REPORT, IMPL_PLAN, SUPERVISION_ITEM, ACCOUNTABILITY, WORK_CONTACT)
 
+# Money, property and people: the enterprise proposes assets, records its off-plan expenses and re-placed staff;
+# SASAC approves assets and reviews the expenses; counties assign staff and record their funding share; townships
+# and communities confirm assets they receive; finance records the city's funding share. Which rows each may
+# change is each stream's may(); the grants say only which streams a role works in.
+_MONEY_READ = _r(ASSET, OFFPLAN, STAFFING, FUNDING, BENEFITS)
+
 ROLE_DEFINITIONS = (
-    RoleDefinition("enterprise", _l("Enterprise"), OWN_ORG, _RECEIVER + _ENTERPRISE_SUPERVISION, True),
-    RoleDefinition("county", _l("County/district government"), OWN_ORG, _RECEIVER + _MEMBER, True),
-    RoleDefinition("township", _l("Township/street"), OWN_ORG, _LOCAL + _r(WORK_TASK), True),
-    RoleDefinition("community", _l("Community"), OWN_ORG, _LOCAL + _r(WORK_TASK), True),
+    RoleDefinition("enterprise", _l("Enterprise"), OWN_ORG, _RECEIVER + _ENTERPRISE_SUPERVISION
+                   + _rw(ASSET, OFFPLAN, STAFFING), True),
+    RoleDefinition("county", _l("County/district government"), OWN_ORG, _RECEIVER + _MEMBER
+                   + _rw(STAFFING, FUNDING, BENEFITS) + _r(ASSET), True),
+    RoleDefinition("township", _l("Township/street"), OWN_ORG, _LOCAL + _r(WORK_TASK, STAFFING) + _rw(ASSET, BENEFITS), True),
+    RoleDefinition("community", _l("Community"), OWN_ORG, _LOCAL + _r(WORK_TASK, STAFFING) + _rw(ASSET, BENEFITS), True),
     RoleDefinition("sasac", _l("City SASAC (leading-group office)"), CITY_WIDE,
                    _rw(RETIREE, HANDOVER, IMPL_PLAN) + _r(ORGANIZATION) + _HANDOVER_READ + _SUPERVISION_READ
-                   + _MEMBER, True),
+                   + _MEMBER + _rw(ASSET, OFFPLAN, NOTICE) + _MONEY_READ, True),
     RoleDefinition("hrss", _l("Human resources and social security bureau"), CITY_WIDE,
-                   _CITY_READ + _rw(HANDOVER) + _MEMBER, True),
-    RoleDefinition("medins", _l("Medical insurance bureau"), CITY_WIDE, _CITY_READ + _rw(HANDOVER) + _MEMBER, True),
+                   _CITY_READ + _rw(HANDOVER, BENEFITS) + _MEMBER + _r(STAFFING, OFFPLAN), True),
+    RoleDefinition("medins", _l("Medical insurance bureau"), CITY_WIDE,
+                   _CITY_READ + _rw(HANDOVER, BENEFITS) + _MEMBER, True),
     RoleDefinition("orgdept", _l("Organization department"), CITY_WIDE,
                    _CITY_READ + _rw(HANDOVER, PARTY_TRANSFER, ARCHIVE_TRANSFER) + _MEMBER, True),
-    RoleDefinition("finance", _l("Finance bureau"), CITY_WIDE, _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER),
+    RoleDefinition("finance", _l("Finance bureau"), CITY_WIDE, _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER
+                   + _rw(FUNDING) + _r(STAFFING, ASSET, OFFPLAN)),
     RoleDefinition("housing", _l("Housing and urban-rural development bureau"), CITY_WIDE,
-                   _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER),
+                   _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER + _r(ASSET)),
     RoleDefinition("health", _l("Health commission"), CITY_WIDE,
                    _r(RETIREE, ORGANIZATION, HANDOVER_STATS) + _MEMBER),
     RoleDefinition("archives", _l("Archives"), CITY_WIDE, _CITY_READ + _rw(ARCHIVE_TRANSFER) + _MEMBER),
     RoleDefinition("supervision", _l("Supervision office"), CITY_WIDE,
-                   _CITY_READ + _SUPERVISION_READ + _rw(SUPERVISION_ITEM, ACCOUNTABILITY)),
-    RoleDefinition("leading_group", _l("Leading group"), CITY_WIDE, _CITY_READ + _SUPERVISION_READ),
+                   _CITY_READ + _SUPERVISION_READ + _rw(SUPERVISION_ITEM, ACCOUNTABILITY) + _MONEY_READ),
+    RoleDefinition("leading_group", _l("Leading group"), CITY_WIDE, _CITY_READ + _SUPERVISION_READ + _MONEY_READ),
     # The three administrators of 等保 2.0: none of them sees business data.
     RoleDefinition("sysadmin", _l("System administrator"), NO_DATA, _rw(ORGANIZATION), extra=_USER_ADMIN),
     RoleDefinition("secadmin", _l("Security administrator"), NO_DATA, extra=_SECURITY_ADMIN),
@@ -160,6 +184,8 @@ ROLES_BY_CODE = {r.code: r for r in ROLE_DEFINITIONS}
 def permissions_of(role: RoleDefinition):
     """The full (permission, view_menu) set of a role, menu entries included."""
     pairs = set(_SELF_SERVICE) | set(role.extra) | set(role.grants)
+    if role.scope != NO_DATA:  # policy notices (policy 四(四)) are read by every unit; SASAC writes them
+        pairs.add((READ, NOTICE))
     for perm, resource in role.grants:
         for menu in MENU.get(resource, ()):
             pairs.add(("menu_access", menu))

@@ -24,5 +24,12 @@ def sync_roles(appbuilder):
         report[code] = (len(pairs), len(set(pairs) - before), len(before - set(pairs)))
     fab_admin.permissions = []
     sm.session.delete(fab_admin)
+    changed = {code: f"+{added} -{removed}" for code, (_total, added, removed) in report.items() if added or removed}
+    if changed:  # a change of what a role may do is a security change: audited
+        from app.audit import record_event
+        from app.security.scope import as_system
+
+        with as_system("cli:sync-roles"):
+            record_event("roles_synced", model="Role", changes=changed, commit=False)
     sm.session.commit()
     return report
