@@ -71,7 +71,7 @@ class Config:
     # Shared state for several application servers (app/shared.py): the figures cache and import previews live
     # in Redis when REDIS_URL is set (e.g. redis://127.0.0.1:6379/0); every key starts with REDIS_PREFIX.
     REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "shannan:")
-    # brotli/gzip for HTML, CSS, JS (app/assets.py); turn off when the reverse proxy compresses instead
+    # brotli/gzip for HTML, CSS, JS (app/web_assets.py); turn off when the reverse proxy compresses instead
     COMPRESS_RESPONSES = _bool("COMPRESS_RESPONSES", True)
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     FAB_PASSWORD_COMPLEXITY_VALIDATOR = _password_complexity

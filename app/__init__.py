@@ -42,7 +42,7 @@ def create_app(config_object="config.Config"):
         migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
         appbuilder.init_app(app, db.session)
 
-        from app import assets, cli, errors, i18n, ops, views
+        from app import cli, errors, i18n, ops, views, web_assets
         from app.security import auth
 
         auth.init_app(app)  # idle timeout, forced password change, trusted proxies
@@ -54,5 +54,5 @@ def create_app(config_object="config.Config"):
         errors.init_app(app)
         cli.init_app(app)
         ops.init_app(app)
-        assets.init_app(app)
+        web_assets.init_app(app)
     return app

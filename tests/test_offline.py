@@ -40,6 +40,6 @@ def test_stylesheets_and_scripts_of_a_page_are_served_locally(app, as_user):
     c = as_user("sasac")
     html = c.get("/retirees/list/").get_data(as_text=True)
     assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
-    assert any(a.split("?v=")[0].endswith("app.css") for a in assets)  # versioned URLs (app/assets.py)
+    assert any(a.split("?v=")[0].endswith("app.css") for a in assets)  # versioned URLs (app/web_assets.py)
     for asset in assets:
         assert c.get(asset).status_code == 200, asset
