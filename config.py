@@ -35,6 +35,13 @@ class Config:
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
+    # Stored files go to an S3-compatible store when S3_BUCKET is set (app/storage.py), else UPLOAD_FOLDER.
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")  # e.g. http://minio.intranet:9000
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    S3_PREFIX = os.environ.get("S3_PREFIX", "")
 
     APP_NAME = "Shannan SOE Retirees"
     APP_THEME = ""
@@ -61,6 +68,11 @@ class Config:
     AUTH_ADDRESS_MAX_FAILURES = _int("AUTH_ADDRESS_MAX_FAILURES", 100)  # failed logins from one address …
     AUTH_ADDRESS_WINDOW_MINUTES = _int("AUTH_ADDRESS_WINDOW_MINUTES", 15)  # … within this window
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)  # reverse proxies in front whose X-Forwarded-For is believed
+    # Shared state for several application servers (app/shared.py): the figures cache and import previews live
+    # in Redis when REDIS_URL is set (e.g. redis://127.0.0.1:6379/0); every key starts with REDIS_PREFIX.
+    REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "shannan:")
+    # brotli/gzip for HTML, CSS, JS (app/web_assets.py); turn off when the reverse proxy compresses instead
+    COMPRESS_RESPONSES = _bool("COMPRESS_RESPONSES", True)
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     FAB_PASSWORD_COMPLEXITY_VALIDATOR = _password_complexity
     PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 10)
@@ -121,6 +133,8 @@ class Config:
     SELF_CHECK_RATE_LIMIT = os.environ.get("SELF_CHECK_RATE_LIMIT", "10/10minute")
     SELF_CHECK_RATE_LIMIT_PER_ID = os.environ.get("SELF_CHECK_RATE_LIMIT_PER_ID", "5/hour")
     SELF_CHECK_CODE_DAYS = int(os.environ.get("SELF_CHECK_CODE_DAYS", "90"))
+    # The most rows one export may hold (0 = no limit); over it, the user is told before the export starts.
+    EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", "0"))
     # Implementation plans and evidence files: the largest accepted upload.
     MAX_DOCUMENT_MB = int(os.environ.get("MAX_DOCUMENT_MB", "20"))
     # E-mail for notifications: sent when MAIL_SERVER is set, skipped quietly when not.

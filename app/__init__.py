@@ -42,7 +42,7 @@ def create_app(config_object="config.Config"):
         migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
         appbuilder.init_app(app, db.session)
 
-        from app import cli, errors, i18n, views
+        from app import cli, errors, i18n, ops, views, web_assets
         from app.security import auth
 
         auth.init_app(app)  # idle timeout, forced password change, trusted proxies
@@ -59,4 +59,6 @@ def create_app(config_object="config.Config"):
         input_guard.init_app(app)
         personal.init_app(app)
         cli.init_app(app)
+        ops.init_app(app)
+        web_assets.init_app(app)
     return app

@@ -1,4 +1,4 @@
-"""Command-line interface: `flask sync-roles`, `flask seed-demo`, `flask create-user`."""
+"""Command-line interface: `flask sync-roles`, `flask seed-demo`, `flask create-user`, `flask backup`, …"""
 import os
 import sys
 
@@ -207,6 +207,69 @@ def supervise_command(on_date):
     click.echo(f"mailed\t{mailed}")
 
 
+@click.group("backup")
+def backup_group():
+    """Backup and restore: the database and every stored file in one archive with checksums."""
+
+
+@backup_group.command("create")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="The archive to write (e.g. /var/backups/shannan/shannan-2020-07-01.tar.gz).")
+@with_appcontext
+def backup_create_command(out):
+    """Write a consistent backup while the application runs (see app/backup.py)."""
+    from app.backup import BackupError, create_backup, describe
+    from app.extensions import db
+    from app.storage import storage
+
+    try:
+        manifest = create_backup(out, db.engine, storage(), log=click.echo)
+    except BackupError as error:
+        click.echo(f"backup failed: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"{out}\t{describe(manifest)}")
+
+
+@backup_group.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def backup_verify_command(file):
+    """Check every member of an archive against its manifest (changes nothing)."""
+    import tempfile
+
+    from app.backup import BackupError, describe, unpack
+
+    with tempfile.TemporaryDirectory() as work:
+        try:
+            manifest = unpack(file, work)
+        except BackupError as error:
+            click.echo(f"invalid: {error}", err=True)
+            sys.exit(1)
+    click.echo(f"ok\t{describe(manifest)}")
+
+
+@backup_group.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database and file store that are not empty.")
+@with_appcontext
+def backup_restore_command(file, force):
+    """Restore an archive into an empty database and file store (this instance's settings)."""
+    from flask_migrate import upgrade
+
+    from app.backup import BackupError, describe, restore_backup
+    from app.extensions import db
+    from app.storage import storage
+
+    db.session.remove()
+    try:
+        manifest = restore_backup(file, db.engine, storage(), migrate_to=lambda rev: upgrade(revision=rev),
+                                  force=force, log=click.echo)
+    except BackupError as error:
+        click.echo(f"restore refused: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"restored\t{describe(manifest)}")
+    click.echo("next: flask db upgrade && flask sync-roles (when the code is newer than the backup)")
+
+
 @click.group("audit")
 def audit_group():
     """The audit log: verify its hash chain, prune entries past the retention period."""
@@ -255,5 +318,5 @@ def audit_prune_command(days):
 
 def init_app(app):
     for command in (sync_roles_command, seed_demo_command, create_user_command, import_retirees_command,
-                    ensure_checklists_command, report_group, supervise_command, audit_group):
+                    ensure_checklists_command, report_group, supervise_command, backup_group, audit_group):
         app.cli.add_command(command)

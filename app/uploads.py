@@ -1,4 +1,5 @@
-"""Stored files (enterprise implementation plans, evidence of tasks and supervision items).
+"""Stored files (enterprise implementation plans, evidence of tasks and supervision items); their bytes go
+through `app.storage` (local disk by default, an S3-compatible store when configured).
 
 A file is accepted only when its *content* is one of the allowed types (the name and the browser's
 Content-Type are not trusted), within the size limit; its original name — Chinese or Tibetan — is kept for
@@ -8,14 +9,13 @@ every download is written to the audit log.
 """
 import hashlib
 import io
-import os
 import re
 import unicodedata
 import tempfile
 import uuid
 import zipfile
 
-from flask import current_app, send_file
+from flask import current_app
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String
@@ -175,13 +175,11 @@ def max_bytes():
 
 
 def folder():
-    path = os.path.realpath(current_app.config["UPLOAD_FOLDER"])
-    static = current_app.static_folder and os.path.realpath(current_app.static_folder)
-    if static and (path == static or path.startswith(static + os.sep)):
-        # a file there would be served to anyone, past the owner's scope and the audit log
-        raise RuntimeError("UPLOAD_FOLDER must not lie inside the static folder")
-    os.makedirs(path, exist_ok=True)
-    return path
+    """The local upload folder (made when missing; never inside static/). Files themselves go through
+    `app.storage`, which keeps them here by default or in an S3-compatible store."""
+    from app.storage import LocalStorage
+
+    return LocalStorage(current_app.config["UPLOAD_FOLDER"], current_app.static_folder).path
 
 
 # Files written during a transaction that has not committed yet: a rollback, a refused step or a request that
@@ -196,20 +194,16 @@ def _keep_committed_files(session):
 def _drop_uncommitted_files(session, transaction):
     if transaction.parent is not None or transaction.nested:
         return
-    for path in session.info.pop(_PENDING, []):
-        try:
-            os.remove(path)
-        except FileNotFoundError:
-            pass
+    for backend, name in session.info.pop(_PENDING, []):
+        backend.delete(name)
 
 
 def discard(stored):
-    """Remove a stored file's content from disk (its record was never committed)."""
-    if stored is not None and re.fullmatch(r"[0-9a-f]{32}", stored.disk_name or ""):
-        try:
-            os.remove(os.path.join(folder(), stored.disk_name))
-        except FileNotFoundError:
-            pass
+    """Remove a stored file's content (its record was never committed)."""
+    from app.storage import storage, valid_name
+
+    if stored is not None and valid_name(stored.disk_name):
+        storage().delete(stored.disk_name)
 
 
 def _write_chunk(fh, chunk):
@@ -260,10 +254,12 @@ def save_upload(storage, org_id, user_id=None, allowed=FileType.DOCUMENTS):
     if kind not in allowed:
         raise UploadError(_l("This type of file is not accepted. Upload a PDF, Word (DOCX or DOC), WPS, Excel "
                              "(XLSX), PNG or JPEG file."))
+    from app.storage import storage as file_storage
+
     disk_name = uuid.uuid4().hex
-    path = os.path.join(folder(), disk_name)
-    _store_atomically(path, data)
-    db.session.info.setdefault(_PENDING, []).append(path)
+    backend = file_storage()
+    backend.put(disk_name, data)  # complete or absent: never a partial file under its name
+    db.session.info.setdefault(_PENDING, []).append((backend, disk_name))
     stored = StoredFile(org_id=org_id, original_name=clean_name(storage.filename, kind), disk_name=disk_name,
                         file_type=kind, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                         uploaded_by_id=user_id, uploaded_at=clock.utcnow())
@@ -275,13 +271,16 @@ def send_stored(stored, owner_label=None):
     """The download response for a file the caller has already checked the user may read; logged."""
     from app.audit import record_download
 
-    path = os.path.join(folder(), stored.disk_name)
-    if not re.fullmatch(r"[0-9a-f]{32}", stored.disk_name or "") or not os.path.isfile(path):
-        from flask import abort
+    from flask import abort
 
+    from app.storage import send, valid_name
+
+    if not valid_name(stored.disk_name):
+        abort(404)
+    response = send(stored.disk_name, stored.mimetype, stored.original_name)
+    if response is None:
         abort(404)
     record_download(stored, owner_label)
-    response = send_file(path, mimetype=stored.mimetype, as_attachment=True, download_name=stored.original_name)
     # the browser must take the declared type as it is and never run the content as a page of this site
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -15,7 +15,8 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import event, select
 
 
-def main(db_path, county_code, repeat):
+def build(db_path, county_code):
+    """The plain FAB app over the file: (flask app, statement counter [n])."""
     sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
     from app.org.models import Organization
     from app.retirees.models import Retiree
@@ -48,7 +49,19 @@ def main(db_path, county_code, repeat):
         db.session.commit()
         counter = [0]
         event.listen(db.engine, "before_cursor_execute", lambda *a: counter.__setitem__(0, counter[0] + 1))
+    return flask_app, counter
 
+
+def create():
+    """WSGI factory for a server (bench/paired.py): `gunicorn 'plain_fab:create()'` with BENCH_DB and
+    BENCH_COUNTY in the environment."""
+    import os
+
+    return build(os.environ["BENCH_DB"], os.environ.get("BENCH_COUNTY", "540502"))[0]
+
+
+def main(db_path, county_code, repeat):
+    flask_app, counter = build(db_path, county_code)
     client = flask_app.test_client()
     client.post("/login/", data={"username": "plainadmin", "password": "plain-pass"})
     url = "/plainretireeview/list/"

@@ -101,7 +101,7 @@ def _search_fields():
 
 
 class ArchiveTransferModelView(CompactListMixin, ScopedModelView):
-    datamodel = ScopedInterface(ArchiveTransfer)
+    datamodel = ScopedInterface(ArchiveTransfer, load=("retiree",))  # shown on the list: no query per row
     may_stream = "archives"
     may_actions = {"add": False, "delete": False, "edit": "edit"}
     may_steps = {"receive": "receive"}

@@ -45,7 +45,9 @@ def per_case(where=None, scoped=True):
 
 # The grouped counts change only when business data changes, and every business change writes an audit row
 # in its own transaction; so (newest change's audit id, number of cases) identifies the data a result was
-# computed from (the count also catches bulk deletes that bypass the audit). Per process, per scope.
+# computed from (the count also catches bulk deletes that bypass the audit). Per process, per scope; and, when
+# REDIS_URL is set, shared by every application server through Redis (app/shared.py) under the same version,
+# so what one server computed the others reuse, and a change through any server is seen by all at once.
 _CACHE = {"version": None, "results": {}}
 _CACHE_LIMIT = 256
 
@@ -81,8 +83,30 @@ def grouped_counts():
     if key not in results:
         if len(results) >= _CACHE_LIMIT:
             results.clear()
-        results[key] = _grouped_counts()
+        results[key] = _shared_grouped_counts(version, key)
     return results[key]
+
+
+def _scope_key(scope_):
+    import hashlib
+
+    if scope_.city_wide:
+        return "city"
+    return hashlib.sha1(",".join(str(i) for i in sorted(scope_.org_ids)).encode()).hexdigest()
+
+
+def _shared_grouped_counts(version, scope_):
+    """The grouped counts from the shared cache (Redis) when configured and present, else computed (and
+    offered to the other servers)."""
+    from app import shared
+
+    parts = ("figures", "v1", version[0], version[1], _scope_key(scope_))
+    cached = shared.get_json(*parts)
+    if cached is not None:
+        return [(c, e, o, st, n, {s_: tuple(v) for s_, v in streams.items()}) for c, e, o, st, n, streams in cached]
+    result = _grouped_counts()
+    shared.set_json(result, *parts, ttl=24 * 3600)
+    return result
 
 
 def forget_cached_figures():

@@ -7,6 +7,7 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 from wtforms.validators import Length
 
 from app.audit import register_model
@@ -148,7 +149,7 @@ def _case_search_fields():
 
 
 class HandoverCaseModelView(CompactListMixin, ScopedModelView):
-    datamodel = ScopedInterface(HandoverCase)
+    datamodel = ScopedInterface(HandoverCase, load=("retiree",))  # shown on the list: no query per row
     may_stream = "handover"
     may_actions = {"add": False, "delete": False, "edit": "edit_case"}
     may_steps = {"set_item": "set_item", "place": "place", "receive": "receive"}
@@ -322,7 +323,7 @@ def _batch_search_fields():
 
 
 class HandoverBatchModelView(CompactListMixin, ScopedModelView):
-    datamodel = ScopedInterface(HandoverBatch)
+    datamodel = ScopedInterface(HandoverBatch, load=(selectinload(HandoverBatch.cases).lazyload(HandoverCase.items),))
     may_stream = "handover"
     may_actions = {"add": "add_batch", "edit": "edit_batch", "delete": "delete_batch"}
     may_steps = {"add_retirees": "add_retirees", "remove_retiree": "remove_retiree", "submit": "submit",

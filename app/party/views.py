@@ -90,7 +90,7 @@ def _search_fields():
 
 
 class PartyTransferModelView(CompactListMixin, ScopedModelView):
-    datamodel = ScopedInterface(PartyTransfer)
+    datamodel = ScopedInterface(PartyTransfer, load=("retiree",))  # shown on the list: no query per row
     may_stream = "party"
     may_actions = {"add": False, "delete": False, "edit": "edit"}
     compact_search = _search_fields()

@@ -24,7 +24,8 @@ from app.retirees.models import Retiree, RetireeCorrection
 from app.rules import RuleViolation
 from app.security.scope import ScopeError
 from app.steps import Refusal
-from app.roster.workbook import build_export
+from app import exports
+from app.roster.workbook import export_columns
 from app.scoped_views import ScopedInterface, ScopedModelRestApi, ScopedModelView
 from app.security.access import sees_full_resident_id
 from app.security.personal import note_full_ids
@@ -204,24 +205,16 @@ class RetireeModelView(ScopedModelView):
 
     method_permission_name = {**ScopedModelView.method_permission_name, "export": "read", "end": "write"}
 
-    EXPORT_LIMIT = 50_000
-
     @expose("/export.xlsx")
     @has_access
     def export(self):
-        """The ledger as filtered on the list page, in the roster template's columns."""
-        get_filter_args(self._filters)
-        filters = self._filters.get_joined_filters(self._base_filters)
-        _count, rows = self.datamodel.query(filters, *self.base_order, page=0, page_size=self.EXPORT_LIMIT)
-        from app.pdf import download_name
+        """The whole ledger as filtered on the list page (scope included), in the roster template's columns,
+        streamed row by row (app/exports.py): no row cap unless EXPORT_MAX_ROWS says so before it starts."""
+        from app.roster.workbook import SHEETS, _lang
 
-        full = sees_full_resident_id()
-        data = build_export(rows, full_ids=full)
-        if full:
-            note_full_ids("Retiree", [r.id for r in rows])
-        stamp = datetime.date.today().isoformat()
-        return send_file(io.BytesIO(data), as_attachment=True, download_name=download_name(_l("Retiree ledger"), stamp, ext="xlsx"),
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return exports.export_view(self, export_columns(full_ids=sees_full_resident_id()), "xlsx",
+                                   _l("Retiree ledger"), sheet_title=SHEETS[_lang()]["roster"], header_height=48,
+                                   columns_only=True)
 
 
 class RetireeApi(ScopedModelRestApi):

@@ -1,7 +1,6 @@
 """Roster pages: template download, upload → preview → commit, data quality. Thin: reading, planning and
 writing live in reader.py / importer.py / workbook.py."""
 import io
-import os
 import time
 import uuid
 
@@ -10,6 +9,7 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext, lazy_gettext as _l
 
+from app import shared
 from app.pdf import download_name
 from app.extensions import db
 from app.org.cache import all_orgs
@@ -23,7 +23,6 @@ from app.security.roles import RETIREE
 from app.security.scope import user_scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PENDING_MAX_AGE = 24 * 3600
 
 
 def importable_enterprises():
@@ -44,21 +43,10 @@ def org_names_for_template(lang=None):
     return names
 
 
-def _pending_dir():
-    path = os.path.join(current_app.config["UPLOAD_FOLDER"], "imports")
-    os.makedirs(path, exist_ok=True)
-    now = time.time()
-    for name in os.listdir(path):  # forget abandoned previews
-        full = os.path.join(path, name)
-        if now - os.path.getmtime(full) > PENDING_MAX_AGE:
-            os.remove(full)
-    return path
-
-
-def _pending_path(token):
-    if not token or not all(c in "0123456789abcdef" for c in token):
+def _token(token):
+    if not token or len(token) != 32 or not all(c in "0123456789abcdef" for c in token):
         abort(400)
-    return os.path.join(_pending_dir(), token)
+    return token
 
 
 
@@ -116,8 +104,7 @@ class RosterView(BaseView):
         token = None
         if plan.ok:
             token = uuid.uuid4().hex
-            with open(_pending_path(token), "wb") as fh:
-                fh.write(data)
+            shared.put_pending(token, data)  # Redis when configured: the commit may reach another server
             session["roster_import"] = {"token": token, "enterprise": enterprise.id, "user": g.user.id,
                                         "filename": upload.filename[:200]}
         return self.render_template("roster/preview.html", title=_l("Import preview"), plan=plan, token=token,
@@ -134,12 +121,10 @@ class RosterView(BaseView):
             flash(gettext("This import preview has expired; upload the file again."), "danger")
             return redirect(url_for(".index"))
         enterprise = self._chosen_enterprise(pending.get("enterprise"))
-        path = _pending_path(token)
-        if enterprise is None or not os.path.exists(path):
+        data = shared.get_pending(_token(token))
+        if enterprise is None or data is None:
             flash(gettext("This import preview has expired; upload the file again."), "danger")
             return redirect(url_for(".index"))
-        with open(path, "rb") as fh:
-            data = fh.read()
         # planned again inside this request: the ledger may have changed since the preview
         plan = plan_import(read_roster(data, pending.get("filename")), enterprise)
         if not plan.ok:
@@ -147,7 +132,7 @@ class RosterView(BaseView):
             flash(gettext("The ledger changed since the preview; check the file again."), "danger")
             return redirect(url_for(".index"))
         result = apply_import(plan, g.user)
-        os.remove(path)
+        shared.drop_pending(token)
         session.pop("roster_import", None)
         flash(gettext("Imported: %(add)s added, %(update)s updated, %(unchanged)s unchanged.", **result), "success")
         return redirect(url_for("RetireeModelView.list"))

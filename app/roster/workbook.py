@@ -5,16 +5,8 @@ import io
 from flask_babel import force_locale, gettext
 
 from app.retirees import idcard
-from app.roster.columns import BOOL, CHOICE, COLUMNS, DATE, ORG, RESIDENT_ID, YES_NO
+from app.roster.columns import BOOL, CHOICE, COLUMNS, ORG, RESIDENT_ID, YES_NO
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text that a spreadsheet would run as a formula is written as plain text (formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _styles():
@@ -147,33 +139,52 @@ def build_template(org_names, lang=None):
     return _save(book)
 
 
-def _export_value(column, retiree, full_ids):
-    value = getattr(retiree, column.key)
-    if value is None:
-        return None
-    if column.kind == RESIDENT_ID:
-        return value if full_ids else idcard.mask(value)
-    if column.kind == CHOICE:
-        return str(column.choices.get(value, value))
-    if column.kind == BOOL:
-        return str(YES_NO[bool(value)])
-    if column.kind == ORG:
-        return value.name
-    if column.kind == DATE:
-        return value if full_ids or column.key != "birth_date" else str(value.year)  # the year beside a masked number
-    return safe_cell(value)
+def export_columns(full_ids):
+    """The roster's columns as export columns (app/exports.py): the same headers and cell values as the
+    template, so an export re-imports cleanly. Labels are translated once per export, not once per cell."""
+    from app.exports import Column
+    from app.org.cache import all_orgs
+
+    org_names = {org.id: org.name for org in all_orgs()}  # in the reader's language, once
+    yes_no = {True: str(YES_NO[True]), False: str(YES_NO[False])}
+
+    def getter(column):
+        key = column.key
+        if column.kind == ORG:
+            attr = f"{key}_id"
+
+            return lambda row: org_names.get(getattr(row, attr))
+        if column.kind == RESIDENT_ID:
+            if full_ids:
+                return lambda row: getattr(row, key)
+            return lambda row: idcard.mask(getattr(row, key)) if getattr(row, key) is not None else None
+        if column.kind == CHOICE:
+            labels = {code: str(label) for code, label in column.choices.items()}
+            return lambda row: None if getattr(row, key) is None else labels.get(getattr(row, key), getattr(row, key))
+        if column.kind == BOOL:
+            return lambda row: None if getattr(row, key) is None else yes_no[bool(getattr(row, key))]
+        if column.kind == DATE and key == "birth_date" and not full_ids:
+            # the year only beside a masked number (the full date gives the hidden digits back)
+            return lambda row: None if getattr(row, key) is None else str(getattr(row, key).year)
+        return lambda row: getattr(row, key)
+
+    return [Column(column.header(), getter(column), width=column.width, text=column.kind == RESIDENT_ID)
+            for column in COLUMNS]
+
+
+def write_export(fh, retirees, full_ids):
+    """Write the ledger export of `retirees` (any iterable, read once) to the binary file `fh`, row by row
+    (app/exports.write_xlsx): memory stays bounded whatever the number of rows. Returns the count."""
+    from app.exports import write_xlsx
+
+    return write_xlsx(fh, export_columns(full_ids), retirees, sheet_title=SHEETS[_lang()]["roster"],
+                      header_height=48)
 
 
 def build_export(retirees, full_ids):
-    book, sheet = _new_book(_lang())
-    for row, retiree in enumerate(retirees, start=2):
-        for index, column in enumerate(COLUMNS, start=1):
-            cell = sheet.cell(row=row, column=index, value=_export_value(column, retiree, full_ids))
-            if column.kind == DATE and cell.value is not None:
-                cell.number_format = "yyyy-mm-dd"
-            elif column.kind == RESIDENT_ID:
-                cell.number_format = "@"
-    return _save(book)
+    out = io.BytesIO()
+    write_export(out, retirees, full_ids)
+    return out.getvalue()
 
 
 def _save(book):
