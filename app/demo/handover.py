@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.archives.models import ArchiveTransfer
 from app.extensions import appbuilder, db
-from app.handover import services
+from app.handover import rules, services
 from app.handover.models import HandoverBatch, HandoverCase, HouseholdCategory, ItemState, Stream
 from app.org.models import Organization
 from app.party.models import PartyTransfer
@@ -226,7 +226,7 @@ def hand_over_backlog():
                 services.submit_batch(actor, batch)
             community = _first_community(receiver) if county_id else None
             with clock.frozen(_at(day + datetime.timedelta(days=14))):
-                services.accept_batch(clerk(receiver, "county"), batch,
+                services.accept_batch(clerk(receiver, "liaison" if liaison_id else "county"), batch,
                                       {c.id: c.receiving_community or community for c in members} if county_id else {})
             for i, case in enumerate(members):
                 if case.receiving_community is None:
@@ -239,11 +239,33 @@ def hand_over_backlog():
                             item.state = ItemState.IN_PROGRESS
                     if i % 10 == 9:
                         continue  # a few checklists still have streams open (in progress)
+                    done_on = day + datetime.timedelta(days=45)
+                    # the counterparties' own records: the party organisation's receipt, the archives' receipt;
+                    # the derived streams then follow them (services.sync_derived), never typed
+                    _record_counterparty_receipts(case, done_on)
+                    services.sync_derived(case)
                     for item in case.items:
-                        if item.state == ItemState.IN_PROGRESS:
+                        if item.state == ItemState.IN_PROGRESS and item.stream not in rules.DERIVED_STREAMS:
                             item.state = ItemState.DONE
-                            item.on_date = day + datetime.timedelta(days=45)
+                            item.on_date = done_on
         db.session.flush()
+
+
+def _record_counterparty_receipts(case, on_date):
+    from app.archives.models import ArchiveTransfer
+    from app.party.models import PartyTransfer
+
+    party = db.session.scalar(select(PartyTransfer).where(PartyTransfer.retiree_id == case.retiree_id))
+    if party is not None and party.received_on is None:
+        party.letter_no = party.letter_no or f"党组转〔{on_date.year}〕{case.id:04d}号"
+        party.letter_issued_on = party.letter_issued_on or on_date - datetime.timedelta(days=10)
+        party.dues_base_verified = True
+        party.received_on = on_date
+        party.branch = party.branch or "社区退休党员党支部"
+    archive = db.session.scalar(select(ArchiveTransfer).where(ArchiveTransfer.retiree_id == case.retiree_id))
+    if archive is not None and archive.received_on is None:
+        archive.sent_on = archive.sent_on or on_date - datetime.timedelta(days=7)
+        archive.received_on = on_date
 
 
 def routine_handovers(today):
