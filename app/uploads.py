@@ -206,33 +206,6 @@ def discard(stored):
         storage().delete(stored.disk_name)
 
 
-def _write_chunk(fh, chunk):
-    fh.write(chunk)
-
-
-def _store_atomically(path, data, chunk_size=1 << 20):
-    """Write to a temporary file beside the target, flush it to disk, then rename: a full disk or a crash
-    leaves either the whole file or nothing, never a partial file under a stored name."""
-    directory = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for start in range(0, len(data), chunk_size):
-                _write_chunk(fh, data[start:start + chunk_size])
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        current_app.logger.error("upload not stored: %s", e)
-        raise UploadError(_l("The file could not be stored on the server. Nothing was saved; please try again "
-                             "later or tell the administrator.")) from e
-    finally:
-        try:
-            os.remove(tmp)
-        except FileNotFoundError:
-            pass
-
-
 def save_upload(storage, org_id, user_id=None, allowed=FileType.DOCUMENTS):
     """Check and store an uploaded file (a werkzeug FileStorage); returns the new StoredFile (added to the
     session, not committed). Raises UploadError with a message for the user."""
@@ -258,7 +231,12 @@ def save_upload(storage, org_id, user_id=None, allowed=FileType.DOCUMENTS):
 
     disk_name = uuid.uuid4().hex
     backend = file_storage()
-    backend.put(disk_name, data)  # complete or absent: never a partial file under its name
+    try:
+        backend.put(disk_name, data)  # complete or absent: never a partial file under its name
+    except OSError as e:
+        current_app.logger.error("upload not stored: %s", e)
+        raise UploadError(_l("The file could not be stored on the server. Nothing was saved; please try again "
+                             "later or tell the administrator.")) from e
     db.session.info.setdefault(_PENDING, []).append((backend, disk_name))
     stored = StoredFile(org_id=org_id, original_name=clean_name(storage.filename, kind), disk_name=disk_name,
                         file_type=kind, size=len(data), sha256=hashlib.sha256(data).hexdigest(),

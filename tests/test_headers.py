@@ -65,9 +65,13 @@ def _own_retiree(app):
     from app.org.models import Organization
     from app.retirees.models import Retiree
 
+    from app.handover.models import HandoverCase
+
     with app.app_context():
-        pk = db.session.query(Retiree.id).join(Organization, Retiree.enterprise_id == Organization.id).filter(
-            Organization.code == "E-S02").order_by(Retiree.id.desc()).first()[0]
+        # one the enterprise still owns: in no batch yet (a submitted one is locked for the enterprise)
+        pk = db.session.query(Retiree.id).join(Organization, Retiree.enterprise_id == Organization.id).join(
+            HandoverCase, HandoverCase.retiree_id == Retiree.id).filter(
+            Organization.code == "E-S02", HandoverCase.batch_id.is_(None)).order_by(Retiree.id.desc()).first()[0]
         db.session.remove()
     return pk
 

@@ -51,5 +51,10 @@ def test_statements_do_not_grow_with_the_rows_shown(as_user, count_statements, u
 
 @pytest.mark.parametrize("url", WITHIN_SIX)
 def test_list_pages_within_six_statements(as_user, count_statements, url):
+    """The page's reads stay within 6 statements. A reader who is shown full ID numbers also leaves one audit
+    row per page (the PIPL read log, chained by hash: 4 statements); that write is counted apart."""
     statements, _ = count_statements(as_user("sasac"), url)
-    assert len(statements) <= 6, statements
+    audit = [s for s in statements if "audit_log" in s or "audit_chain_head" in s]
+    reads = [s for s in statements if s not in audit]
+    assert len(reads) <= 6, reads
+    assert sum(s.startswith("INSERT INTO audit_log") for s in audit) <= 1, audit

@@ -228,7 +228,9 @@ def test_upload_on_a_full_disk_leaves_nothing(app, as_user, monkeypatch):
         fh.write(chunk[: len(chunk) // 2])
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(uploads, "_write_chunk", full_disk)
+    from app import storage
+
+    monkeypatch.setattr(storage, "_write_chunk", full_disk)
     folder = app.config["UPLOAD_FOLDER"]
     os.makedirs(folder, exist_ok=True)
     files_before = sorted(os.listdir(folder))
@@ -238,7 +240,7 @@ def test_upload_on_a_full_disk_leaves_nothing(app, as_user, monkeypatch):
                                      "file": (io.BytesIO(minimal_pdf("full disk") * 50), "方案.pdf")},
                content_type="multipart/form-data", follow_redirects=True)
     assert r.status_code < 500
-    assert calls, "the upload was not written through uploads._write_chunk"
+    assert calls, "the upload was not written through storage._write_chunk"
     assert "服务器" in r.get_data(as_text=True)  # the user is told the server could not store it
     assert sorted(os.listdir(folder)) == files_before
     assert count_rows(app, PlanVersion) == versions_before

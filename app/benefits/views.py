@@ -76,9 +76,10 @@ class BenefitLinkModelView(ScopedModelView):
         return super()._get_edit_widget(self._readonly(form), exclude_cols, widgets)
 
     def process_form(self, form, is_created):
+        # the form still shows them (and can be shown again beside a refusal), but never writes them back
         for name in self._foreign_fields():
             if name in form:
-                del form[name]
+                form[name].populate_obj = lambda obj, attr: None
 
     def pre_add(self, item):
         services.save(g.user, item, new=True)

@@ -89,7 +89,10 @@ def panel():
             total[c] += entry.get(c, 0)
         warn = entry.get("cert_overdue") or entry.get("requests_overdue")
         rows.append(([Bilingual.of_org(org)] + cells, Colour.CSS[Colour.RED] if warn else None, None))
-    rows.append(([_l("Total")] + [total[c] for c in COLUMNS], None, "/community/certifications/"))
+    from app.reports.money import readable_link
+
+    # the link only for readers who may open the list behind it
+    rows.append(([_l("Total")] + [total[c] for c in COLUMNS], None, readable_link("/community/certifications/")))
     rnd = latest_round(today)
     visited_label = _l("Visited in %(round)s", round=rnd.title) if rnd is not None else _l("Visited this round")
     return Panel("services", _l("Community services"),

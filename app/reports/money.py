@@ -14,7 +14,7 @@ from app.reports.figures import Panel
 from app.security.scope import scope
 
 
-def _readable(href):
+def readable_link(href):
     """The link when the reader may open its page (nothing is offered that would be refused, app/may.py)."""
     from flask import current_app, has_request_context
 
@@ -50,7 +50,7 @@ def money_panel():
     rows.append(([_l("Off-plan expenses"),
                   _l("%(approved)d of %(total)d enterprises approved by SASAC, %(waiting)d waiting for review",
                      approved=approved, total=with_items, waiting=waiting)],
-                 Colour.CSS[Colour.GREEN if with_items and approved == with_items else Colour.YELLOW], _readable("/expenses/list/")))
+                 Colour.CSS[Colour.GREEN if with_items and approved == with_items else Colour.YELLOW], readable_link("/expenses/list/")))
     assets = dict(db.session.execute(scope(select(RetireeAsset.status, func.count()).group_by(RetireeAsset.status),
                                            RetireeAsset)).all())
     elderly = db.session.scalar(scope(select(func.count()).select_from(RetireeAsset).where(
@@ -60,13 +60,13 @@ def money_panel():
     rows.append(([_l("Assets for retirees"),
                   _l("%(received)d of %(total)d assets received by townships and communities, %(elderly)d used for "
                      "elderly care", received=received, total=total_assets, elderly=elderly)],
-                 Colour.CSS[Colour.GREEN if received == total_assets else Colour.BLUE], _readable("/assets/list/")))
+                 Colour.CSS[Colour.GREEN if received == total_assets else Colour.BLUE], readable_link("/assets/list/")))
     staff_rows = staffing.overview(None)
     short = sum(1 for r in staff_rows if r[4] == StaffingState.SHORT)
     gap = sum(r[5] for r in staff_rows)
     rows.append(([_l("Staffing"), _l("%(units)d units short of full-time staff, %(gap)d full-time staff missing",
                                      units=short, gap=gap)],
-                 Colour.CSS[Colour.RED if gap else Colour.GREEN], _readable("/staffing/overview/")))
+                 Colour.CSS[Colour.RED if gap else Colour.GREEN], readable_link("/staffing/overview/")))
     year = clock.today().year
     fund_rows, _quota = funding.overview(None, year)
     need = sum((r[2] for r in fund_rows), Decimal("0"))
@@ -74,5 +74,5 @@ def money_panel():
     fund_gap = sum((r[5] for r in fund_rows), Decimal("0"))
     rows.append(([_l("Funding"), _l("%(year)d: need %(need)s yuan, disbursed %(paid)s yuan, gap %(gap)s yuan",
                                     year=year, need=f"{need:,.2f}", paid=f"{paid:,.2f}", gap=f"{fund_gap:,.2f}")],
-                 Colour.CSS[Colour.RED if fund_gap > 0 else Colour.GREEN], _readable(f"/funding/overview/?year={year}")))
+                 Colour.CSS[Colour.RED if fund_gap > 0 else Colour.GREEN], readable_link(f"/funding/overview/?year={year}")))
     return Panel("money", _l("Money, property and people"), [_l("Stream"), _l("Where it stands")], rows)

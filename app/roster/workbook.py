@@ -5,7 +5,7 @@ import io
 from flask_babel import force_locale, gettext
 
 from app.retirees import idcard
-from app.roster.columns import BOOL, CHOICE, COLUMNS, ORG, RESIDENT_ID, YES_NO
+from app.roster.columns import BOOL, CHOICE, COLUMNS, DATE, ORG, RESIDENT_ID, YES_NO
 
 
 
