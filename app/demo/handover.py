@@ -1,6 +1,7 @@
 """Demo handover in progress, made through the same service functions the pages call, acting as the demo
 users: places confirmed, batches drafted, submitted, returned and accepted, receipts, party relations and
 archives under way. Deterministic (fixed choices, ordered by id) and idempotent (skipped once batches exist)."""
+import contextlib
 import datetime
 
 from sqlalchemy import func, select
@@ -189,7 +190,31 @@ def _at(day, hour=10):
     return datetime.datetime.combine(day, datetime.time(hour), TZ)
 
 
+@contextlib.contextmanager
+def _one_writer():
+    """The seed is the only writer of its fresh database, in one transaction: a workflow step's row lock
+    (app.versioning.lock: flush, then lock the row) guards against concurrent requests, which cannot happen
+    here, and its flush per step would make the backlog's thousands of steps slow. The row versions still
+    move with each flush (the ORM's version counter); every rule of the steps applies as usual."""
+    import app.versioning as versioning
+
+    def lock(row):
+        return row
+
+    saved = versioning.lock, services.lock
+    versioning.lock = services.lock = lock
+    try:
+        yield
+    finally:
+        versioning.lock, services.lock = saved
+
+
 def hand_over_backlog():
+    with _one_writer():
+        _hand_over_backlog()
+
+
+def _hand_over_backlog():
     """Batches of every other enterprise, submitted, accepted, received and closed in 2020 (dated with the
     clock at each step); every STRAGGLER_EVERY-th case stays with its enterprise, place not confirmed."""
     from app import clock
@@ -198,6 +223,7 @@ def hand_over_backlog():
     enterprises = db.session.scalars(select(Organization).where(
         Organization.kind == "enterprise", Organization.code.not_in(DEMO_ENTERPRISES))
         .order_by(Organization.code)).all()
+    city = _city_users()
     for n, enterprise in enumerate(enterprises):
         cases = db.session.scalars(select(HandoverCase).join(Retiree, Retiree.id == HandoverCase.retiree_id).where(
             HandoverCase.enterprise_id == enterprise.id, HandoverCase.batch_id.is_(None),
@@ -233,39 +259,88 @@ def hand_over_backlog():
                     continue  # out of region: the liaison office keeps them, no community receipt
                 with clock.frozen(_at(day + datetime.timedelta(days=30 + i % 20))):
                     services.confirm_receipt(clerk(case.receiving_community, "community"), case)
-                    case.household_category = HouseholdCategory.STABLE_RESIDENCE
-                    for item in case.items:
-                        if item.state == ItemState.NOT_STARTED:
-                            item.state = ItemState.IN_PROGRESS
-                    if i % 10 == 9:
-                        continue  # a few checklists still have streams open (in progress)
-                    done_on = day + datetime.timedelta(days=45)
-                    # the counterparties' own records: the party organisation's receipt, the archives' receipt;
-                    # the derived streams then follow them (services.sync_derived), never typed
-                    _record_counterparty_receipts(case, done_on)
-                    services.sync_derived(case)
-                    for item in case.items:
-                        if item.state == ItemState.IN_PROGRESS and item.stream not in rules.DERIVED_STREAMS:
-                            item.state = ItemState.DONE
-                            item.on_date = done_on
+                done_on = day + datetime.timedelta(days=45)
+                with clock.frozen(_at(done_on)):
+                    # a few checklists still have streams open (in progress); the others are closed, each
+                    # stream by the side responsible for it, the derived ones from the counterparties' records
+                    _close_backlog_case(case, done_on, city, finish=i % 10 != 9)
         db.session.flush()
 
 
-def _record_counterparty_receipts(case, on_date):
-    from app.archives.models import ArchiveTransfer
-    from app.party.models import PartyTransfer
+def _city_users():
+    sm = appbuilder.sm
+    return {name: sm.find_user(username=name) for name in ("hrss", "medins", "orgdept", "archives", "sasac")}
 
+
+def _receiving_clerk(county):
+    """The receiving county's clerk for the backlog's checklists: the demo account of that county where there
+    is one, else an inactive stand-in account (no password: nobody signs in with it) so the record says which
+    side closed the stream (the counterparty figures count what the responsible side recorded)."""
+    from sqlalchemy.orm import selectinload
+
+    from app.security.models import OrgUser
+
+    cache = _receiving_clerk.__dict__.setdefault("cache", {})
+    found = cache.get(county.id)
+    if found is not None and found in db.session:
+        return found
+    role = appbuilder.sm.find_role("county")
+    users = db.session.scalars(select(OrgUser).options(selectinload(OrgUser.roles)).where(
+        OrgUser.org_id == county.id).order_by(OrgUser.id)).all()
+    found = next((u for u in users if role in u.roles), None)
+    if found is None:
+        found = OrgUser(username=f"demo-{county.code}", first_name=county.name_zh, last_name="经办",
+                        email=f"demo-{county.code}@demo.invalid", active=False, password="!", org_id=county.id,
+                        roles=[role])
+        db.session.add(found)
+        db.session.flush()
+    cache[county.id] = found
+    return found
+
+
+def _close_backlog_case(case, done_on, city, finish=True):
+    """The streams of a received backlog case moved by the side responsible for each (rules.DONE_BY_SIDE):
+    the receiving county for the place's streams, the HR and medical insurance bureaus, the organization
+    department, SASAC; the party branch's receipt recorded on the party transfer and the archive received by
+    the archives (or the organization department) — the derived streams then follow those records."""
+    from app.archives.views import receive_archive
+    from app.handover.models import Side
+
+    receiving = _receiving_clerk(case.receiving_county)
+    by_side = {Side.HRSS: city["hrss"], Side.MEDINS: city["medins"], Side.ORGDEPT: city["orgdept"],
+               Side.RECEIVING: receiving, Side.ENTERPRISE: city["sasac"]}
+    # the enterprise's letter and the archive sent; the receipts recorded by the counterparties, except in the
+    # few checklists still open (the letter waits for the party branch, the archive for the archives)
     party = db.session.scalar(select(PartyTransfer).where(PartyTransfer.retiree_id == case.retiree_id))
-    if party is not None and party.received_on is None:
-        party.letter_no = party.letter_no or f"党组转〔{on_date.year}〕{case.id:04d}号"
-        party.letter_issued_on = party.letter_issued_on or on_date - datetime.timedelta(days=10)
+    if party is not None and case.retiree.party_member and party.received_on is None:
+        issued = done_on - datetime.timedelta(days=10)
+        party.letter_no = party.letter_no or f"党组转〔{done_on.year}〕{case.id:04d}号"
+        party.sending_org = party.sending_org or f"{case.enterprise.name_zh}党委"
+        party.receiving_org = party.receiving_org or f"{case.receiving_community.name_zh}党支部"
+        party.letter_issued_on = party.letter_issued_on or issued
         party.dues_base_verified = True
-        party.received_on = on_date
-        party.branch = party.branch or "社区退休党员党支部"
+        party.dues_paid_until = party.dues_paid_until or party.letter_issued_on.replace(day=1)
+        if finish:  # the community's party branch records the receipt
+            party.received_on = done_on
+            party.branch = party.branch or f"{case.receiving_community.name_zh}第一党支部"
     archive = db.session.scalar(select(ArchiveTransfer).where(ArchiveTransfer.retiree_id == case.retiree_id))
     if archive is not None and archive.received_on is None:
-        archive.sent_on = archive.sent_on or on_date - datetime.timedelta(days=7)
-        archive.received_on = on_date
+        archive.sorted_done = True
+        archive.sent_on = archive.sent_on or done_on - datetime.timedelta(days=7)
+        if finish:
+            keeper = city["orgdept"] if archive.destination == "orgdept" else city["archives"]
+            receive_archive(keeper, archive)
+            archive.received_on = done_on  # the day the archives recorded it (the demo's 2020)
+    services.sync_derived(case, receiving)
+    for item in list(case.items):
+        if item.stream in rules.DERIVED_STREAMS or item.state == ItemState.NOT_APPLICABLE:
+            continue
+        actor = by_side[item.responsible]
+        category = HouseholdCategory.STABLE_RESIDENCE if item.stream == Stream.HOUSEHOLD else None
+        if item.state == ItemState.NOT_STARTED:
+            services.set_item(actor, case, item.stream, ItemState.IN_PROGRESS, done_on, household_category=category)
+        if finish:
+            services.set_item(actor, case, item.stream, ItemState.DONE, done_on, household_category=category)
 
 
 def routine_handovers(today):
