@@ -72,7 +72,9 @@ def lock(row):
         return row
     session.flush()  # this request's own pending changes first (a refresh would drop them; they bump the version)
     if session.get_bind().dialect.name == "postgresql":
-        session.refresh(row, with_for_update=True)
+        # FOR UPDATE OF the row's own table: a relationship loaded by an outer join must not be locked (PostgreSQL
+        # refuses FOR UPDATE on the nullable side of an outer join)
+        session.refresh(row, with_for_update={"of": type(row).__table__})
         return row
     if not is_versioned(row):
         return row
